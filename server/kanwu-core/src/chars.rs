@@ -1,0 +1,78 @@
+//! Character classes shared by the rules: Chinese characters, Chinese punctuation, display width.
+
+/// True for Han ideographs, including the compatibility and extension blocks (𠮷 is one).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2EBEF
+        | 0x2F800..=0x2FA1F
+        | 0x30000..=0x323AF
+        | 0x3007)
+}
+
+/// True for full-width Chinese punctuation (、。，；：？！“”‘’（）《》「」【】…—·).
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c,
+        '、' | '。' | '，' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）'
+        | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕'
+        | '…' | '—' | '·' | '～' | '⋯' | '﹏' | '．')
+}
+
+/// True for a Chinese character or Chinese punctuation mark.
+pub fn is_cjk(c: char) -> bool {
+    is_han(c) || is_cjk_punct(c)
+}
+
+/// True for punctuation that ends a sentence (full-width or ASCII), closing quotes included
+/// when they follow such a mark.
+pub fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '…' | '；' | ';')
+}
+
+/// True for marks that close a span: quotes, brackets and book-title marks.
+pub fn is_closing(c: char) -> bool {
+    matches!(c, '”' | '’' | '）' | ')' | '》' | '」' | '』' | '】' | '〕')
+}
+
+/// True for marks that open a span.
+pub fn is_opening(c: char) -> bool {
+    matches!(c, '“' | '‘' | '（' | '(' | '《' | '「' | '『' | '【' | '〔')
+}
+
+/// True for ASCII and full-width decimal digits.
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// True for the horizontal spaces that extraction leaves between characters (not U+3000).
+pub fn is_plain_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{00A0}')
+}
+
+/// Terminal display width of a character: 2 for East Asian wide characters, 0 for controls.
+pub fn display_width(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// Terminal display width of a string.
+pub fn str_display_width(s: &str) -> usize {
+    s.chars().map(display_width).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_cover_extension_b_and_punctuation() {
+        assert!(is_han('𠮷'));
+        assert!(is_han('两'));
+        assert!(!is_han('a'));
+        assert!(is_cjk_punct('，'));
+        assert!(!is_cjk_punct(','));
+        assert_eq!(str_display_width("两委ab"), 6);
+    }
+}

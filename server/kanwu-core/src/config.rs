@@ -1,0 +1,256 @@
+//! `kanwu.toml`: which rules run at which severity, what to check, and what to leave alone.
+
+use crate::rules;
+use crate::types::{Locale, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file name looked for upward from a checked path.
+pub const CONFIG_FILE_NAME: &str = "kanwu.toml";
+
+/// The include glob used when a configuration names none.
+pub const DEFAULT_INCLUDE: &str = "**/*.txt";
+
+/// How one rule is set: off, or on at a severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    On(Option<Severity>),
+}
+
+/// A parsed, validated configuration.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// Per-rule settings by code; rules not named keep their defaults.
+    pub rules: BTreeMap<String, RuleSetting>,
+    /// Globs of the pages to check below a folder (default `**/*.txt`).
+    pub include: Vec<String>,
+    /// Globs of paths never checked.
+    pub exclude: Vec<String>,
+    /// Words and phrases to leave alone: a diagnostic inside one of them is dropped.
+    pub ignore: Vec<String>,
+    /// Known misreadings of the team's scans, misread text to correct text.
+    pub misreadings: Vec<(String, String)>,
+    /// Workspace glossary files, relative to the configuration file.
+    pub glossary_files: Vec<String>,
+    /// The message language, when the configuration fixes one.
+    pub locale: Option<Locale>,
+    /// The file the configuration was read from, if any.
+    pub source: Option<PathBuf>,
+}
+
+/// A configuration error with its place in the file (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| CONFIG_FILE_NAME.to_string()))]
+pub struct ConfigError {
+    pub path: Option<PathBuf>,
+    pub line: usize,
+    pub column: usize,
+    /// Byte range of the offending text in the file.
+    pub span: std::ops::Range<usize>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    include: Option<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    misreadings: BTreeMap<String, String>,
+    #[serde(default)]
+    glossary: Option<RawGlossary>,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGlossary {
+    #[serde(default)]
+    files: Vec<String>,
+}
+
+impl Config {
+    /// Parses the text of a `kanwu.toml`; `path` is only used in error messages.
+    pub fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigError> {
+        let error_at = |span: std::ops::Range<usize>, message: String| {
+            let (line, column) = line_column(text, span.start);
+            ConfigError { path: path.map(Path::to_path_buf), line, column, span, message }
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            error_at(span, error.message().trim().to_string())
+        })?;
+        let mut rules = BTreeMap::new();
+        for (code, value) in raw.rules {
+            let code_span = code.span();
+            let code = code.into_inner();
+            if rules::rule_info(&code).is_none() {
+                return Err(error_at(code_span, format!("unknown rule `{code}`")));
+            }
+            let value_span = value.span();
+            let setting = match value.into_inner() {
+                toml::Value::Boolean(true) => RuleSetting::On(None),
+                toml::Value::Boolean(false) => RuleSetting::Off,
+                toml::Value::String(name) if name == "off" => RuleSetting::Off,
+                toml::Value::String(name) if name == "on" => RuleSetting::On(None),
+                toml::Value::String(name) => match Severity::parse(&name) {
+                    Some(severity) => RuleSetting::On(Some(severity)),
+                    None => {
+                        return Err(error_at(
+                            value_span,
+                            format!("rule `{code}`: expected \"off\", \"on\", \"error\", \"warning\", \"information\" or \"hint\", found \"{name}\""),
+                        ))
+                    }
+                },
+                other => {
+                    return Err(error_at(value_span, format!("rule `{code}`: expected a severity name or true/false, found {}", other.type_str())))
+                }
+            };
+            rules.insert(code, setting);
+        }
+        let misreadings = raw
+            .misreadings
+            .into_iter()
+            .filter(|(wrong, _)| !wrong.is_empty())
+            .collect();
+        let locale = raw.locale.as_deref().map(Locale::from_tag);
+        Ok(Config {
+            rules,
+            include: raw.include.unwrap_or_else(|| vec![DEFAULT_INCLUDE.to_string()]),
+            exclude: raw.exclude,
+            ignore: raw.ignore.into_iter().filter(|word| !word.trim().is_empty()).collect(),
+            misreadings,
+            glossary_files: raw.glossary.map(|glossary| glossary.files).unwrap_or_default(),
+            locale,
+            source: path.map(Path::to_path_buf),
+        })
+    }
+
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+            path: Some(path.to_path_buf()),
+            line: 1,
+            column: 1,
+            span: 0..0,
+            message: format!("cannot read: {error}"),
+        })?;
+        Config::parse(&text, Some(path))
+    }
+
+    /// The configuration in force by default: every rule at its default severity.
+    pub fn with_defaults() -> Config {
+        Config { include: vec![DEFAULT_INCLUDE.to_string()], ..Config::default() }
+    }
+
+    /// The nearest `kanwu.toml` in `start` or one of its ancestors.
+    pub fn find_upward(start: &Path) -> Option<PathBuf> {
+        let start = if start.is_file() { start.parent()? } else { start };
+        let start = start.canonicalize().ok()?;
+        start.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
+    }
+
+    /// Whether the rule `code` runs, and at which severity.
+    pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(code) {
+            Some(RuleSetting::Off) => None,
+            Some(RuleSetting::On(severity)) => Some(severity.unwrap_or(default)),
+            None => Some(default),
+        }
+    }
+
+    /// Lays `overlay` over this configuration: its rule settings win, its lists extend ours.
+    pub fn merged_with(&self, overlay: &Config) -> Config {
+        let mut merged = self.clone();
+        for (code, setting) in &overlay.rules {
+            merged.rules.insert(code.clone(), *setting);
+        }
+        for word in &overlay.ignore {
+            if !merged.ignore.contains(word) {
+                merged.ignore.push(word.clone());
+            }
+        }
+        for pair in &overlay.misreadings {
+            merged.misreadings.retain(|(wrong, _)| wrong != &pair.0);
+            merged.misreadings.push(pair.clone());
+        }
+        merged.exclude.extend(overlay.exclude.iter().cloned());
+        merged.glossary_files.extend(overlay.glossary_files.iter().cloned());
+        if overlay.locale.is_some() {
+            merged.locale = overlay.locale;
+        }
+        merged
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary_compat(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+    (line, column)
+}
+
+/// `str::floor_char_boundary` for the stable toolchain.
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, index: usize) -> usize;
+}
+
+impl FloorCharBoundary for str {
+    fn floor_char_boundary_compat(&self, mut index: usize) -> usize {
+        while index > 0 && !self.is_char_boundary(index) {
+            index -= 1;
+        }
+        index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rules_lists_and_misreadings() {
+        let config = Config::parse(
+            "ignore = [\"层层\"]\n[rules]\ncjk-space = \"hint\"\nellipsis = false\n[misreadings]\n接糕 = \"接羔\"\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(config.rules["cjk-space"], RuleSetting::On(Some(Severity::Hint)));
+        assert_eq!(config.rules["ellipsis"], RuleSetting::Off);
+        assert_eq!(config.misreadings, vec![("接糕".to_string(), "接羔".to_string())]);
+        assert_eq!(config.include, vec![DEFAULT_INCLUDE.to_string()]);
+    }
+
+    #[test]
+    fn reports_unknown_rule_with_line_and_column() {
+        let error = Config::parse("[rules]\n  no-such-rule = \"hint\"\n", None).unwrap_err();
+        assert_eq!((error.line, error.column), (2, 3));
+        assert!(error.message.contains("no-such-rule"), "{}", error.message);
+    }
+
+    #[test]
+    fn reports_syntax_error_with_place() {
+        let error = Config::parse("ignore = [\"a\"\n[rules]\n", None).unwrap_err();
+        assert!(error.line >= 1 && error.column >= 1);
+        assert!(!error.message.is_empty());
+    }
+
+    #[test]
+    fn reports_bad_severity() {
+        let error = Config::parse("[rules]\nellipsis = \"loud\"\n", None).unwrap_err();
+        assert_eq!(error.line, 2);
+        assert!(error.message.contains("loud"));
+    }
+}

@@ -1,0 +1,63 @@
+//! Kanwu's analysis core: finds and fixes OCR and text-extraction artefacts in Chinese newspaper pages.
+//!
+//! Everything here works on `&str` with UTF-8 byte offsets and returns plain types; no LSP.
+
+pub mod chars;
+pub mod config;
+pub mod decode;
+pub mod fixer;
+pub mod line_index;
+pub mod page;
+pub mod rules;
+pub mod types;
+
+pub use config::{Config, ConfigError};
+pub use fixer::{fix_text, FixOptions, FixOutcome};
+pub use line_index::{LineCol, LineIndex, PositionEncoding};
+pub use page::Page;
+pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};
+
+use rules::Context;
+
+/// Checks one page with every enabled rule and returns its diagnostics sorted by position.
+pub fn analyze(text: &str, config: &Config) -> Vec<Diagnostic> {
+    let page = Page::parse(text);
+    analyze_page(text, &page, config)
+}
+
+/// Checks a page whose structure is already parsed.
+pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic> {
+    let cx = Context { text, page, config };
+    let mut diagnostics = Vec::new();
+    for rule in rules::all_rules() {
+        let info = rule.info();
+        let Some(severity) = config.severity_of(info.code, info.default_severity) else {
+            continue;
+        };
+        let first = diagnostics.len();
+        rule.check(&cx, &mut diagnostics);
+        for diagnostic in &mut diagnostics[first..] {
+            diagnostic.severity = severity;
+        }
+    }
+    drop_ignored(text, config, &mut diagnostics);
+    diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    diagnostics
+}
+
+/// Removes diagnostics that lie inside a word or phrase the configuration says to leave alone.
+fn drop_ignored(text: &str, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
+    if config.ignore.is_empty() || diagnostics.is_empty() {
+        return;
+    }
+    let Ok(matcher) = aho_corasick::AhoCorasick::new(&config.ignore) else {
+        return;
+    };
+    let protected: Vec<std::ops::Range<usize>> = matcher.find_overlapping_iter(text).map(|m| m.range()).collect();
+    if protected.is_empty() {
+        return;
+    }
+    diagnostics.retain(|diagnostic| {
+        !protected.iter().any(|range| range.start <= diagnostic.range.start && diagnostic.range.end <= range.end)
+    });
+}

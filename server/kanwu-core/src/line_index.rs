@@ -1,0 +1,234 @@
+//! Converts UTF-8 byte offsets to (line, column) in UTF-8, UTF-16 or UTF-32 units and back.
+
+/// The unit in which columns are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum PositionEncoding {
+    Utf8,
+    #[default]
+    Utf16,
+    Utf32,
+}
+
+impl PositionEncoding {
+    /// Units a character takes in this encoding.
+    fn width(self, c: char) -> u32 {
+        match self {
+            PositionEncoding::Utf8 => c.len_utf8() as u32,
+            PositionEncoding::Utf16 => c.len_utf16() as u32,
+            PositionEncoding::Utf32 => 1,
+        }
+    }
+}
+
+/// A zero-based line and a column in some encoding's units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Distance in bytes between the checkpoints kept inside long lines.
+const CHECKPOINT_STRIDE: usize = 2048;
+
+/// Line starts of a text plus checkpoints inside long lines, so each conversion scans at most
+/// one stride of text whatever the line length.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset where each line starts; a line ends at `\n` (a preceding `\r` belongs to the terminator).
+    line_starts: Vec<usize>,
+    /// Checkpoints inside long lines: (byte offset, line, utf16 column, utf32 column).
+    checkpoints: Vec<(usize, u32, u32, u32)>,
+    len: usize,
+    /// Byte offsets of `\r` characters that precede a `\n`.
+    carriage_returns: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![0];
+        let mut checkpoints = Vec::new();
+        let mut carriage_returns = Vec::new();
+        let bytes = text.as_bytes();
+        let (mut utf16, mut utf32, mut since) = (0u32, 0u32, 0usize);
+        let mut line = 0u32;
+        for (offset, c) in text.char_indices() {
+            if since >= CHECKPOINT_STRIDE {
+                checkpoints.push((offset, line, utf16, utf32));
+                since = 0;
+            }
+            if c == '\n' {
+                if offset > 0 && bytes[offset - 1] == b'\r' {
+                    carriage_returns.push(offset - 1);
+                }
+                line_starts.push(offset + 1);
+                line += 1;
+                utf16 = 0;
+                utf32 = 0;
+                since = 0;
+                continue;
+            }
+            utf16 += c.len_utf16() as u32;
+            utf32 += 1;
+            since += c.len_utf8();
+        }
+        LineIndex { line_starts, checkpoints, len: text.len(), carriage_returns }
+    }
+
+    /// Number of lines (a text ending in `\n` has an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where line `line` starts, or the text length past the last line.
+    pub fn line_start(&self, line: u32) -> usize {
+        self.line_starts.get(line as usize).copied().unwrap_or(self.len)
+    }
+
+    /// Byte offset where the content of `line` ends, before `\r\n` or `\n`.
+    pub fn line_end(&self, line: u32) -> usize {
+        match self.line_starts.get(line as usize + 1) {
+            Some(&next) => {
+                let newline = next - 1;
+                if newline > 0 && self.carriage_returns.binary_search(&(newline - 1)).is_ok() {
+                    newline - 1
+                } else {
+                    newline
+                }
+            }
+            None => self.len,
+        }
+    }
+
+    /// The line holding byte `offset` (clamped to the text).
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let offset = offset.min(self.len);
+        (self.line_starts.partition_point(|&start| start <= offset) - 1) as u32
+    }
+
+    /// Converts a byte offset to a line and column; offsets inside a character or past the end are
+    /// clamped to the character start or the end.
+    pub fn to_line_col(&self, text: &str, offset: usize, encoding: PositionEncoding) -> LineCol {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_of(offset);
+        let (mut cursor, mut col) = self.scan_origin(line, offset, encoding);
+        for c in text[cursor..offset].chars() {
+            col += encoding.width(c);
+            cursor += c.len_utf8();
+        }
+        debug_assert_eq!(cursor, offset);
+        LineCol { line, col }
+    }
+
+    /// Converts a line and column back to a byte offset; a column past the line's end gives the
+    /// line's end, a column inside a character gives the character's start, a line past the end
+    /// gives the text length.
+    pub fn to_offset(&self, text: &str, position: LineCol, encoding: PositionEncoding) -> usize {
+        if position.line as usize >= self.line_starts.len() {
+            return text.len();
+        }
+        let end = self.line_end(position.line);
+        let start = self.line_start(position.line);
+        let (mut cursor, mut col) = (start, 0u32);
+        // Jump to the last checkpoint of this line whose column does not pass the target.
+        let first = self.checkpoints.partition_point(|point| point.1 < position.line);
+        for point in &self.checkpoints[first..] {
+            if point.1 != position.line {
+                break;
+            }
+            let point_col = self.checkpoint_col(point, encoding);
+            if point_col > position.col {
+                break;
+            }
+            cursor = point.0;
+            col = point_col;
+        }
+        for c in text[cursor..end].chars() {
+            let width = encoding.width(c);
+            if col + width > position.col {
+                return cursor;
+            }
+            col += width;
+            cursor += c.len_utf8();
+        }
+        cursor.min(end)
+    }
+
+    /// Where to start scanning for `offset`: the line start or the nearest checkpoint before it.
+    fn scan_origin(&self, line: u32, offset: usize, encoding: PositionEncoding) -> (usize, u32) {
+        let start = self.line_start(line);
+        let index = self.checkpoints.partition_point(|point| point.0 <= offset);
+        if index > 0 {
+            let point = &self.checkpoints[index - 1];
+            if point.1 == line && point.0 >= start {
+                return (point.0, self.checkpoint_col(point, encoding));
+            }
+        }
+        (start, 0)
+    }
+
+    fn checkpoint_col(&self, point: &(usize, u32, u32, u32), encoding: PositionEncoding) -> u32 {
+        match encoding {
+            PositionEncoding::Utf8 => (point.0 - self.line_start(point.1)) as u32,
+            PositionEncoding::Utf16 => point.2,
+            PositionEncoding::Utf32 => point.3,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PositionEncoding::*;
+
+    fn round_trip(text: &str) {
+        let index = LineIndex::new(text);
+        for encoding in [Utf8, Utf16, Utf32] {
+            for (offset, c) in text.char_indices().chain([(text.len(), ' ')]) {
+                if c == '\n' && text[..offset].ends_with('\r') {
+                    // The `\n` of a `\r\n` is inside the terminator; it maps back to the line end.
+                    continue;
+                }
+                let position = index.to_line_col(text, offset, encoding);
+                let back = index.to_offset(text, position, encoding);
+                assert_eq!(back, offset, "{encoding:?} offset {offset} in {text:?} -> {position:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn extension_b_takes_two_utf16_units() {
+        let text = "𠮷两委\n第一书记";
+        let index = LineIndex::new(text);
+        let after_ji = "𠮷".len();
+        assert_eq!(index.to_line_col(text, after_ji, Utf16), LineCol { line: 0, col: 2 });
+        assert_eq!(index.to_line_col(text, after_ji, Utf32), LineCol { line: 0, col: 1 });
+        assert_eq!(index.to_line_col(text, after_ji, Utf8), LineCol { line: 0, col: 4 });
+        assert_eq!(index.to_offset(text, LineCol { line: 0, col: 1 }, Utf16), 0, "inside a surrogate pair");
+        round_trip(text);
+    }
+
+    #[test]
+    fn emoji_crlf_bom_and_no_final_newline() {
+        round_trip("\u{FEFF}标题\r\n正文😀内容\r\n末行");
+        let text = "甲\r\n乙";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_end(0), "甲".len());
+        assert_eq!(index.to_offset(text, LineCol { line: 0, col: 99 }, Utf16), "甲".len());
+        assert_eq!(index.to_offset(text, LineCol { line: 7, col: 0 }, Utf16), text.len());
+        assert_eq!(index.to_line_col(text, text.len(), Utf16), LineCol { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn long_lines_use_checkpoints() {
+        let text = "两委𠮷".repeat(2000) + "\nx";
+        round_trip(&text);
+        let index = LineIndex::new(&text);
+        let end = text.len() - 2;
+        assert_eq!(index.to_line_col(&text, end, Utf16), LineCol { line: 0, col: 8000 });
+        assert_eq!(index.to_offset(&text, LineCol { line: 0, col: 8000 }, Utf16), end);
+    }
+}

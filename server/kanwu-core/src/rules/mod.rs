@@ -1,0 +1,87 @@
+//! The rule registry: every rule lives in a file of its own and registers here with a stable code.
+
+use crate::config::Config;
+use crate::page::Page;
+use crate::types::{Diagnostic, Fix, Message, Severity};
+use std::ops::Range;
+
+/// Whether a rule's fixes are applied by fix-all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixSafety {
+    /// Every fix the rule offers is safe.
+    Safe,
+    /// The rule only suggests fixes.
+    Suggested,
+    /// Safe where the context makes the repair certain, suggested elsewhere.
+    Mixed,
+    /// The rule reports without offering a fix.
+    None,
+}
+
+impl FixSafety {
+    /// The word used in the rule table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::Safe => "safe",
+            FixSafety::Suggested => "suggested",
+            FixSafety::Mixed => "safe where certain, else suggested",
+            FixSafety::None => "none",
+        }
+    }
+}
+
+/// What a rule is, independent of any page.
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// The stable code that scripts and settings name.
+    pub code: &'static str,
+    pub default_severity: Severity,
+    pub fix_safety: FixSafety,
+    /// Layout rules change line structure; `--keep-lines` and fix-all leave them alone.
+    pub layout: bool,
+    /// One sentence in Chinese saying what the rule finds.
+    pub summary_zh: &'static str,
+    /// One sentence in English saying what the rule finds.
+    pub summary_en: &'static str,
+    /// A short example of flagged text, with `⏎` for a line break.
+    pub example: &'static str,
+}
+
+/// What a rule sees while checking one page.
+pub struct Context<'a> {
+    pub text: &'a str,
+    pub page: &'a Page,
+    pub config: &'a Config,
+}
+
+impl Context<'_> {
+    /// A diagnostic of `info` over `range` at the rule's default severity; the caller adds fixes.
+    pub fn diagnostic(&self, info: &'static RuleInfo, range: Range<usize>, message: Message, fixes: Vec<Fix>) -> Diagnostic {
+        Diagnostic { range, code: info.code, severity: info.default_severity, message, fixes }
+    }
+}
+
+/// A check over one page.
+pub trait Rule: Send + Sync {
+    /// The rule's code, severity and documentation.
+    fn info(&self) -> &'static RuleInfo;
+    /// Appends the rule's findings on the page to `sink`.
+    fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>);
+}
+
+/// Every rule Kanwu knows, in the order their diagnostics are reported for equal ranges.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// Looks a rule up by its code.
+pub fn rule_info(code: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().map(|rule| rule.info()).find(|info| info.code == code)
+}
+
+/// The codes of the rules that change line structure.
+pub fn is_layout_rule(code: &str) -> bool {
+    rule_info(code).is_some_and(|info| info.layout)
+}
+
+static RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,2 @@
+//! Entry point of the `kanwu` binary.
+fn main() {}
