@@ -1,5 +1,11 @@
 //! The rule registry: every rule lives in a file of its own and registers here with a stable code.
 
+// Layout and structure rules, which read the page structure (owned by the page module's authors).
+// (none yet)
+
+// Character-level rules, which read lines and paragraphs.
+// (none yet)
+
 use crate::config::Config;
 use crate::page::Page;
 use crate::types::{Diagnostic, Fix, Message, Severity};
@@ -84,4 +90,7 @@ pub fn is_layout_rule(code: &str) -> bool {
     rule_info(code).is_some_and(|info| info.layout)
 }
 
-static RULES: &[&dyn Rule] = &[];
+static RULES: &[&dyn Rule] = &[
+    // Layout and structure rules.
+    // Character-level rules.
+];
