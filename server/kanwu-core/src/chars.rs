@@ -76,3 +76,44 @@ mod tests {
         assert_eq!(str_display_width("两委ab"), 6);
     }
 }
+
+/// True for the horizontal white space a line can start or end with: ASCII space and tab,
+/// no-break space, the ideographic space U+3000 and the typographic spaces U+2000–U+200A.
+pub fn is_horizontal_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{00A0}' | '\u{3000}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}')
+}
+
+/// True for Han text or Chinese punctuation around an ASCII mark (`None` is the edge of the text).
+pub fn is_cjk_context(c: Option<char>) -> bool {
+    c.is_some_and(is_cjk)
+}
+
+/// True for the Chinese numerals that surround a misread `〇` (二〇二〇, 一〇八).
+pub fn is_chinese_numeral(c: char) -> bool {
+    matches!(c, '〇' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千' | '万' | '两')
+}
+
+/// The character of `text` starting at byte `offset`, if `offset` is a boundary inside the text.
+pub fn char_at(text: &str, offset: usize) -> Option<char> {
+    text.get(offset..)?.chars().next()
+}
+
+/// The character of `text` ending at byte `offset`, if `offset` is a boundary inside the text.
+pub fn char_before(text: &str, offset: usize) -> Option<char> {
+    text.get(..offset)?.chars().next_back()
+}
+
+/// A short excerpt around `range` (up to `context` characters each side, never crossing a line
+/// break), for naming the text a diagnostic is about.
+pub fn excerpt(text: &str, range: std::ops::Range<usize>, context: usize) -> String {
+    let (Some(before), Some(middle), Some(after)) = (text.get(..range.start), text.get(range.clone()), text.get(range.end..)) else {
+        return String::new();
+    };
+    let head: String = {
+        let mut taken: Vec<char> = before.chars().rev().take_while(|&c| c != '\n' && c != '\r').take(context).collect();
+        taken.reverse();
+        taken.into_iter().collect()
+    };
+    let tail: String = after.chars().take_while(|&c| c != '\n' && c != '\r').take(context).collect();
+    format!("{head}{middle}{tail}")
+}

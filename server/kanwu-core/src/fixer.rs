@@ -36,11 +36,17 @@ const MAX_PASSES: usize = 8;
 
 /// Applies the safe fixes selected by `options` until nothing changes.
 pub fn fix_text(text: &str, config: &Config, options: &FixOptions) -> FixOutcome {
+    fix_text_filtered(text, config, options, |_, _| true)
+}
+
+/// Like [`fix_text`], fixing only the diagnostics for which `keep(current_text, diagnostic)` holds
+/// (used to honour occurrences a proofreader chose to ignore).
+pub fn fix_text_filtered(text: &str, config: &Config, options: &FixOptions, keep: impl Fn(&str, &Diagnostic) -> bool) -> FixOutcome {
     let mut current = text.to_string();
     let mut applied = 0;
     for _ in 0..MAX_PASSES {
         let diagnostics = crate::analyze(&current, config);
-        let selected = diagnostics.iter().filter(|diagnostic| options.selects(diagnostic.code));
+        let selected = diagnostics.iter().filter(|diagnostic| options.selects(diagnostic.code) && keep(&current, diagnostic));
         let (next, count) = apply_safe_fixes(&current, selected);
         if count == 0 || next == current {
             break;

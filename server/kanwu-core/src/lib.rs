@@ -9,10 +9,13 @@ pub mod fixer;
 pub mod line_index;
 pub mod page;
 pub mod rules;
+pub mod suppress;
+pub mod segment;
+pub mod spacing;
 pub mod types;
 
 pub use config::{Config, ConfigError};
-pub use fixer::{fix_text, FixOptions, FixOutcome};
+pub use fixer::{fix_text, fix_text_filtered, FixOptions, FixOutcome};
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
 pub use page::Page;
 pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};

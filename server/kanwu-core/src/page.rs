@@ -1,5 +1,12 @@
-//! Page structure: lines, blocks, paragraphs and the line kinds (headline, byline, caption) rules rely on.
+//! Page structure: lines, blocks, paragraphs and the line kinds (headline, byline, credit) rules rely on.
+//!
+//! A page is read as blocks of non-blank lines. Inside a block, column text is hard-wrapped: a line
+//! continues into the next unless it ends a paragraph (sentence-final punctuation on a line shorter
+//! than the block's column width) or is a headline, byline or credit. Across blank lines, a
+//! paragraph continues when it was cut in mid-sentence. The joins found here drive the layout rules,
+//! the reflow formatter and the normalized view.
 
+use crate::chars::{display_width, is_cjk, is_cjk_punct, is_digit, is_han, is_plain_space};
 use std::ops::Range;
 
 /// What a line of a page is.
@@ -7,13 +14,13 @@ use std::ops::Range;
 pub enum LineKind {
     /// Empty or whitespace only.
     Blank,
-    /// Running text of an article.
+    /// Running text of an article or a caption.
     Body,
     /// A headline or section head standing on its own.
     Headline,
     /// `□本报记者 …`, `◎杨柳`, `◎观潮`: bylines and column marks.
     Byline,
-    /// A photo credit ending in `摄`.
+    /// A photo credit standing alone (`崔国哲 摄`).
     Credit,
     /// One character of a headline printed vertically.
     Vertical,
@@ -29,48 +36,82 @@ pub struct Line {
     pub kind: LineKind,
 }
 
+/// How a paragraph continues from one line to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakKind {
+    /// A hard line break inside a paragraph (column wrap).
+    Wrap,
+    /// A paragraph cut by blank lines in mid-sentence.
+    BlankSplit,
+}
+
+/// A break inside a paragraph: deleting `range` joins `from_line` to `to_line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Break {
+    pub from_line: usize,
+    pub to_line: usize,
+    pub kind: BreakKind,
+    /// The line terminator (and any blank lines) between the two lines' text.
+    pub range: Range<usize>,
+}
+
+/// A headline printed one character per line: lines `lines` (inclusive range of indices).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerticalRun {
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
 /// The parsed structure of a page.
 #[derive(Clone, Debug, Default)]
 pub struct Page {
     pub lines: Vec<Line>,
+    /// Every break inside a paragraph, in page order.
+    pub breaks: Vec<Break>,
     /// Logical paragraphs as lists of line indices, rejoined across wraps and blank splits.
     pub paragraphs: Vec<Vec<usize>>,
+    /// Headlines printed vertically, one character per line.
+    pub vertical_runs: Vec<VerticalRun>,
+    /// True when the page has lost its quotation marks, leaving spaces where they stood.
+    pub lost_quotes: bool,
 }
 
+/// A line whose text is at most this many characters may be a headline.
+const HEADLINE_MAX_CHARS: usize = 24;
+
+/// A block of at most this many lines may be a headline block.
+const HEADLINE_MAX_LINES: usize = 3;
+
+/// How many display columns short of its block's width a line may fall and still count as full.
+const FULL_LINE_SLACK: usize = 4;
+
+/// A page with fewer isolated spaces between Chinese characters than this has not lost its quotes.
+const LOST_QUOTE_MIN_SPACES: usize = 3;
+
 impl Page {
-    /// Splits a page into lines and classifies them.
+    /// Splits a page into lines, classifies them and finds the breaks inside paragraphs.
     pub fn parse(text: &str) -> Page {
-        let mut lines = Vec::new();
-        let mut start = 0;
-        while start < text.len() {
-            let (end, next_start) = match text[start..].find('\n') {
-                Some(newline) => {
-                    let newline = start + newline;
-                    let end = if newline > start && text.as_bytes()[newline - 1] == b'\r' { newline - 1 } else { newline };
-                    (end, newline + 1)
-                }
-                None => (text.len(), text.len()),
-            };
-            let content = &text[start..end];
-            let kind = if content.trim().is_empty() { LineKind::Blank } else { LineKind::Body };
-            lines.push(Line { range: start..end, next_start, kind });
-            start = next_start;
+        let mut lines = split_lines(text);
+        classify_lines(text, &mut lines);
+        let vertical_runs = find_vertical_runs(text, &mut lines);
+        let blocks = blocks(&lines);
+        let mut breaks = Vec::new();
+        let widths: Vec<usize> = lines.iter().map(|line| content_width(&text[line.range.clone()])).collect();
+        for block in &blocks {
+            mark_headline_block(text, &mut lines, block);
         }
-        let mut paragraphs = Vec::new();
-        let mut current = Vec::new();
-        for (index, line) in lines.iter().enumerate() {
-            if line.kind == LineKind::Blank {
-                if !current.is_empty() {
-                    paragraphs.push(std::mem::take(&mut current));
-                }
-            } else {
-                current.push(index);
+        for block in &blocks {
+            find_wraps(text, &lines, &widths, block, &mut breaks);
+        }
+        for pair in blocks.windows(2) {
+            if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1]) {
+                breaks.push(split);
             }
         }
-        if !current.is_empty() {
-            paragraphs.push(current);
-        }
-        Page { lines, paragraphs }
+        breaks.sort_by_key(|join| join.from_line);
+        let paragraphs = paragraphs(&lines, &breaks);
+        let lost_quotes = detect_lost_quotes(text, &lines);
+        Page { lines, breaks, paragraphs, vertical_runs, lost_quotes }
     }
 
     /// The text of line `index`.
@@ -81,5 +122,414 @@ impl Page {
     /// The index of the line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         self.lines.partition_point(|line| line.next_start <= offset).min(self.lines.len().saturating_sub(1))
+    }
+
+    /// The break that continues line `index` into a later line, if the paragraph goes on.
+    pub fn break_after(&self, index: usize) -> Option<&Break> {
+        let at = self.breaks.partition_point(|join| join.from_line < index);
+        self.breaks.get(at).filter(|join| join.from_line == index)
+    }
+}
+
+/// Splits text into lines at `\n`, leaving a `\r` before it out of the line.
+fn split_lines(text: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let (end, next_start) = match text[start..].find('\n') {
+            Some(newline) => {
+                let newline = start + newline;
+                let end = if newline > start && text.as_bytes()[newline - 1] == b'\r' { newline - 1 } else { newline };
+                (end, newline + 1)
+            }
+            None => (text.len(), text.len()),
+        };
+        lines.push(Line { range: start..end, next_start, kind: LineKind::Body });
+        start = next_start;
+    }
+    lines
+}
+
+/// Marks blank lines, bylines and credits, which can be told from the line alone.
+fn classify_lines(text: &str, lines: &mut [Line]) {
+    for line in lines.iter_mut() {
+        let content = text[line.range.clone()].trim_matches(is_line_space);
+        line.kind = if content.is_empty() {
+            LineKind::Blank
+        } else if is_byline(content) {
+            LineKind::Byline
+        } else if is_credit_line(content) {
+            LineKind::Credit
+        } else {
+            LineKind::Body
+        };
+    }
+}
+
+/// Spaces that may surround a line's content, U+3000 included.
+fn is_line_space(c: char) -> bool {
+    is_plain_space(c) || c == '\u{3000}' || c == '\r'
+}
+
+/// `□本报记者 白丹`, `◎杨柳`, `◎观潮`, `■特约评论员 …`: a mark followed by a name or column title.
+pub fn is_byline(content: &str) -> bool {
+    let mut chars = content.chars();
+    let Some(first) = chars.next() else { return false };
+    if matches!(first, '□' | '■' | '◎' | '●' | '◆' | '◇' | '○' | '☆' | '★' | '▲' | '△') {
+        let rest: String = chars.collect();
+        return rest.chars().count() <= 40 && !rest.contains(['。', '，', '；']);
+    }
+    false
+}
+
+/// A line made only of a photo credit: names or titles separated by spaces, ending in `摄`.
+pub fn is_credit_line(content: &str) -> bool {
+    credit_suffix_start(content) == Some(0)
+}
+
+/// Where a photo credit (`张雨 摄`, `本报记者 郝璐 通讯员 黄建飞 摄`) begins at the end of `content`,
+/// as a byte offset into `content`, if the line ends with one.
+pub fn credit_suffix_start(content: &str) -> Option<usize> {
+    let trimmed = content.trim_end_matches(is_line_space);
+    let body = trimmed.strip_suffix('摄')?;
+    // Fake-bold print extracted twice leaves `摄摄`; the credit is still a credit.
+    let body = body.strip_suffix('摄').unwrap_or(body);
+    if !body.ends_with(|c: char| is_plain_space(c) || c == '\u{3000}') {
+        return None;
+    }
+    // Walk back over space-separated name tokens of Han characters (or Latin names).
+    let mut start = body.trim_end_matches(is_line_space).len();
+    let mut tokens = 0;
+    loop {
+        let before = &content[..start];
+        let token_len: usize = before
+            .chars()
+            .rev()
+            .take_while(|&c| is_han(c) || c.is_alphabetic() || c == '·')
+            .map(char::len_utf8)
+            .sum();
+        if token_len == 0 || before[before.len() - token_len..].chars().count() > 8 {
+            break;
+        }
+        start -= token_len;
+        tokens += 1;
+        let spaces: usize = content[..start].chars().rev().take_while(|&c| is_plain_space(c) || c == '\u{3000}').map(char::len_utf8).sum();
+        if spaces == 0 || start == spaces {
+            if start == spaces {
+                start = 0;
+            }
+            break;
+        }
+        // A token followed by sentence punctuation before the spaces ends the credit.
+        let preceding = content[..start - spaces].chars().next_back();
+        if preceding.is_some_and(|c| !(is_han(c) || c.is_alphabetic() || c == '·')) {
+            start -= spaces;
+            break;
+        }
+        start -= spaces;
+        if tokens >= 6 {
+            break;
+        }
+    }
+    if tokens == 0 {
+        return None;
+    }
+    // Skip back past the spaces before the credit so the credit starts at its first name.
+    let start = content[start..].len() - content[start..].trim_start_matches(is_line_space).len() + start;
+    Some(start)
+}
+
+/// Runs of two or more lines holding one Chinese character each: a headline printed vertically.
+fn find_vertical_runs(text: &str, lines: &mut [Line]) -> Vec<VerticalRun> {
+    let single = |line: &Line| {
+        let content = text[line.range.clone()].trim_matches(is_line_space);
+        let mut chars = content.chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_han(c))
+    };
+    let mut runs = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].kind == LineKind::Body && single(&lines[index]) {
+            let first = index;
+            while index + 1 < lines.len() && lines[index + 1].kind == LineKind::Body && single(&lines[index + 1]) {
+                index += 1;
+            }
+            if index > first {
+                for line in &mut lines[first..=index] {
+                    line.kind = LineKind::Vertical;
+                }
+                runs.push(VerticalRun { first_line: first, last_line: index });
+            }
+        }
+        index += 1;
+    }
+    runs
+}
+
+/// Maximal runs of non-blank lines, as index ranges.
+fn blocks(lines: &[Line]) -> Vec<Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut start = None;
+    for (index, line) in lines.iter().enumerate() {
+        match (line.kind == LineKind::Blank, start) {
+            (true, Some(first)) => {
+                blocks.push(first..index);
+                start = None;
+            }
+            (false, None) => start = Some(index),
+            _ => {}
+        }
+    }
+    if let Some(first) = start {
+        blocks.push(first..lines.len());
+    }
+    blocks
+}
+
+/// Display width of a line after removing the spaces that extraction put between characters.
+pub fn content_width(line: &str) -> usize {
+    let chars: Vec<char> = line.trim_matches(is_line_space).chars().collect();
+    let mut width = 0;
+    for (index, &c) in chars.iter().enumerate() {
+        if is_plain_space(c) {
+            let left = chars[..index].iter().rev().find(|c| !is_plain_space(**c));
+            let right = chars[index + 1..].iter().find(|c| !is_plain_space(**c));
+            let spurious = matches!((left, right), (Some(&l), Some(&r)) if (is_cjk(l) || is_digit(l)) && (is_cjk(r) || is_digit(r)));
+            if spurious {
+                continue;
+            }
+        }
+        width += display_width(c);
+    }
+    width
+}
+
+/// Sentence punctuation that a headline never contains.
+fn has_clause_punctuation(content: &str) -> bool {
+    content.contains(['，', '。', '、', '；', ',', ';'])
+}
+
+/// Marks a short block without clause punctuation as a headline block (`快速响应` / `72个工作组赶赴一线`).
+fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>) {
+    let body: Vec<usize> = block.clone().filter(|&index| lines[index].kind == LineKind::Body).collect();
+    if body.is_empty() || body.len() > HEADLINE_MAX_LINES {
+        return;
+    }
+    // A body line that starts or ends a multi-kind block next to a byline or credit keeps its kind
+    // only when it is itself headline-like.
+    let headline_like = body.iter().all(|&index| is_headline_like(text[lines[index].range.clone()].trim_matches(is_line_space)));
+    if headline_like {
+        for index in body {
+            lines[index].kind = LineKind::Headline;
+        }
+    }
+}
+
+/// Short, without clause punctuation and not ending in a comma-like mark: reads as a headline.
+pub fn is_headline_like(content: &str) -> bool {
+    let count = content.chars().filter(|c| !is_plain_space(*c)).count();
+    count > 0
+        && count <= HEADLINE_MAX_CHARS
+        && !has_clause_punctuation(content)
+        && content.chars().any(is_han)
+}
+
+/// The last non-space character of a line.
+fn last_char(content: &str) -> Option<char> {
+    content.trim_end_matches(is_line_space).chars().next_back()
+}
+
+/// True when a line's text ends a sentence: `。`, `！`, `？`, `…`, possibly followed by closing marks.
+fn ends_sentence(content: &str) -> bool {
+    let trimmed = content.trim_end_matches(is_line_space);
+    let core = trimmed.trim_end_matches(|c: char| matches!(c, '”' | '’' | '）' | ')' | '」' | '』' | '】' | '》'));
+    match core.chars().next_back() {
+        Some(c) => matches!(c, '。' | '！' | '？' | '!' | '?' | '…' | '.' | '；' | ';' | '：' | ':'),
+        None => false,
+    }
+}
+
+/// True when a line ends in the middle of a clause: a character, a comma-like mark or an opening mark.
+fn ends_mid_sentence(content: &str) -> bool {
+    match last_char(content) {
+        Some(c) if is_han(c) || is_digit(c) || c.is_alphanumeric() => true,
+        Some(c) => matches!(c, '，' | '、' | ',' | '“' | '‘' | '（' | '(' | '《' | '—' | '·' | '－' | '-' | '+' | '＋'),
+        None => false,
+    }
+}
+
+/// The break range between the end of `from`'s text and the start of `to`'s text.
+fn break_range(lines: &[Line], from: usize, to: usize) -> Range<usize> {
+    lines[from].range.end..lines[to].range.start
+}
+
+/// Column wraps inside one block: every line of running text continues into the next line unless
+/// it ends a paragraph short of the column width.
+fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, breaks: &mut Vec<Break>) {
+    let body_width = block.clone().filter(|&i| lines[i].kind == LineKind::Body).map(|i| widths[i]).max().unwrap_or(0);
+    for index in block.start..block.end.saturating_sub(1) {
+        let (line, next) = (&lines[index], &lines[index + 1]);
+        if line.kind != LineKind::Body || next.kind != LineKind::Body {
+            continue;
+        }
+        let content = &text[line.range.clone()];
+        if credit_suffix_start(content).is_some() {
+            continue;
+        }
+        // Leading spaces on the next line may be an indent that starts a new paragraph.
+        let next_content = &text[next.range.clone()];
+        if next_content.starts_with(['\u{3000}', '\t']) || next_content.starts_with("  ") {
+            continue;
+        }
+        let full = widths[index] + FULL_LINE_SLACK >= body_width;
+        let wraps = if ends_sentence(content) { full && widths[index] > 0 } else { true };
+        if wraps {
+            breaks.push(Break { from_line: index, to_line: index + 1, kind: BreakKind::Wrap, range: break_range(lines, index, index + 1) });
+        }
+    }
+}
+
+/// A paragraph cut by blank lines: the last line of `first` ends mid-sentence and the first line of
+/// `second` carries the sentence on.
+fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<usize>, second: &Range<usize>) -> Option<Break> {
+    let from = first.end - 1;
+    let to = second.start;
+    if lines[from].kind != LineKind::Body || lines[to].kind != LineKind::Body {
+        return None;
+    }
+    let last = &text[lines[from].range.clone()];
+    let next = &text[lines[to].range.clone()];
+    if !ends_mid_sentence(last) || credit_suffix_start(last).is_some() {
+        return None;
+    }
+    if next.starts_with(['\u{3000}', '\t']) {
+        return None;
+    }
+    // Column text: the cut line fills its column.
+    let block_width = first.clone().map(|i| widths[i]).max().unwrap_or(0);
+    let in_column = first.len() >= 2 && widths[from] + FULL_LINE_SLACK >= block_width;
+    let body_like = in_column || has_clause_punctuation(last) || last.trim().chars().count() > HEADLINE_MAX_CHARS;
+    let continues = continuation_evidence(last, next);
+    if body_like || continues {
+        Some(Break { from_line: from, to_line: to, kind: BreakKind::BlankSplit, range: break_range(lines, from, to) })
+    } else {
+        None
+    }
+}
+
+/// Signs that `next` continues the sentence `last` left unfinished: the first clause of `next` is a
+/// fragment of one or two characters (`来，…`), or the characters on either side of the cut form a
+/// word of the dictionary (`起`+`来`).
+fn continuation_evidence(last: &str, next: &str) -> bool {
+    let next = next.trim_start_matches(is_line_space);
+    let fragment = next.chars().take_while(|c| !is_cjk_punct(*c) && !matches!(c, ',' | ';' | ':')).count();
+    if fragment <= 2 && next.chars().nth(fragment).is_some() {
+        return true;
+    }
+    let (Some(left), Some(right)) = (last_char(last), next.chars().next()) else {
+        return false;
+    };
+    if !(is_han(left) && is_han(right)) {
+        return false;
+    }
+    let pair: String = [left, right].iter().collect();
+    crate::segment::is_dictionary_word(&pair)
+}
+
+/// Groups lines into logical paragraphs by following the breaks.
+fn paragraphs(lines: &[Line], breaks: &[Break]) -> Vec<Vec<usize>> {
+    let mut continues_into = vec![None; lines.len()];
+    let mut continued = vec![false; lines.len()];
+    for join in breaks {
+        continues_into[join.from_line] = Some(join.to_line);
+        continued[join.to_line] = true;
+    }
+    let mut paragraphs = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if line.kind == LineKind::Blank || continued[index] {
+            continue;
+        }
+        let mut paragraph = vec![index];
+        let mut current = index;
+        while let Some(next) = continues_into[current] {
+            paragraph.push(next);
+            current = next;
+        }
+        paragraphs.push(paragraph);
+    }
+    paragraphs
+}
+
+/// A page has lost its quotation marks when it has none at all, yet its running text holds several
+/// single spaces between Chinese characters where quotes would stand.
+fn detect_lost_quotes(text: &str, lines: &[Line]) -> bool {
+    if text.contains(['“', '”', '"', '「', '」']) {
+        return false;
+    }
+    let mut isolated = 0;
+    for line in lines.iter().filter(|line| line.kind == LineKind::Body) {
+        let content = &text[line.range.clone()];
+        let chars: Vec<char> = content.chars().collect();
+        if chars.len() < 2 * HEADLINE_MAX_CHARS {
+            continue;
+        }
+        let spaced = chars.windows(3).filter(|w| is_plain_space(w[1]) && is_cjk(w[0]) && is_cjk(w[2])).count();
+        // Justified text spaces nearly every character; lost quotes leave a few spaces in long lines.
+        if spaced > 0 && spaced * 4 < chars.len() {
+            isolated += spaced;
+        }
+    }
+    isolated >= LOST_QUOTE_MIN_SPACES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wraps(text: &str) -> Vec<(usize, usize, BreakKind)> {
+        Page::parse(text).breaks.iter().map(|join| (join.from_line, join.to_line, join.kind)).collect()
+    }
+
+    #[test]
+    fn column_text_wraps_until_the_paragraph_ends() {
+        let text = "社区工作人员每天挨家挨户登记\n返乡人员信息，核对健康状况，并\n及时上报。\n新的一天开始了。";
+        assert_eq!(wraps(text), vec![(0, 1, BreakKind::Wrap), (1, 2, BreakKind::Wrap)]);
+    }
+
+    #[test]
+    fn headline_blocks_are_not_wrapped() {
+        let text = "迅速行动\n八个工作组奔赴一线\n\n社区工作人员每天挨家挨户登记\n返乡人员信息。";
+        let page = Page::parse(text);
+        assert_eq!(page.lines[0].kind, LineKind::Headline);
+        assert_eq!(page.lines[1].kind, LineKind::Headline);
+        assert_eq!(wraps(text), vec![(3, 4, BreakKind::Wrap)]);
+    }
+
+    #[test]
+    fn blank_split_in_mid_sentence() {
+        let text = "社区工作人员每天挨家挨户登记\n返乡人员信息，核对健康状况，\n\n并及时上报。";
+        assert_eq!(wraps(text), vec![(0, 1, BreakKind::Wrap), (1, 3, BreakKind::BlankSplit)]);
+        assert_eq!(Page::parse(text).paragraphs, vec![vec![0, 1, 3]]);
+    }
+
+    #[test]
+    fn bylines_credits_and_vertical_headings() {
+        let text = " 守\n望\n\n□本报记者 李明\n\n村民在卡点值守。 王芳 摄\n\n刘强 摄\n";
+        let page = Page::parse(text);
+        let kinds: Vec<LineKind> = page.lines.iter().map(|line| line.kind).collect();
+        assert_eq!(kinds[..3], [LineKind::Vertical, LineKind::Vertical, LineKind::Blank]);
+        assert_eq!(kinds[3], LineKind::Byline);
+        assert_eq!(kinds[5], LineKind::Body);
+        assert_eq!(kinds[7], LineKind::Credit);
+        assert_eq!(page.vertical_runs, vec![VerticalRun { first_line: 0, last_line: 1 }]);
+        assert_eq!(credit_suffix_start("村民在卡点值守。 王芳 摄"), Some("村民在卡点值守。 ".len()));
+    }
+
+    #[test]
+    fn empty_and_crlf_pages() {
+        assert!(Page::parse("").lines.is_empty());
+        let page = Page::parse("第一行文字很长很长很长，\r\n第二行。");
+        assert_eq!(page.lines[0].range, 0.."第一行文字很长很长很长，".len());
+        assert_eq!(page.breaks.len(), 1);
     }
 }

@@ -1,10 +1,25 @@
 //! The rule registry: every rule lives in a file of its own and registers here with a stable code.
 
 // Layout and structure rules, which read the page structure (owned by the page module's authors).
-// (none yet)
+mod blank_split;
+mod cjk_space;
+mod dropped_quote;
+mod line_wrap;
+mod vertical_heading;
 
 // Character-level rules, which read lines and paragraphs.
-// (none yet)
+mod num_space;
+mod half_width_punct;
+mod ellipsis;
+mod full_width_alnum;
+mod replacement_char;
+mod control_char;
+mod mixed_script;
+mod trailing_space;
+mod leading_space;
+mod blank_line_space;
+mod known_misreading;
+mod unbalanced_bracket;
 
 use crate::config::Config;
 use crate::page::Page;
@@ -92,5 +107,22 @@ pub fn is_layout_rule(code: &str) -> bool {
 
 static RULES: &[&dyn Rule] = &[
     // Layout and structure rules.
+    &line_wrap::LineWrap,
+    &blank_split::BlankSplit,
+    &vertical_heading::VerticalHeading,
+    &cjk_space::CjkSpace,
+    &dropped_quote::DroppedQuote,
     // Character-level rules.
+    &num_space::NumSpace,
+    &half_width_punct::HalfWidthPunct,
+    &ellipsis::Ellipsis,
+    &full_width_alnum::FullWidthAlnum,
+    &replacement_char::ReplacementChar,
+    &control_char::ControlChar,
+    &mixed_script::MixedScript,
+    &trailing_space::TrailingSpace,
+    &leading_space::LeadingSpace,
+    &blank_line_space::BlankLineSpace,
+    &known_misreading::KnownMisreading,
+    &unbalanced_bracket::UnbalancedBracket,
 ];

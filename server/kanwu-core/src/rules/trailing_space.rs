@@ -1,0 +1,88 @@
+//! `trailing-space`: white space left at the end of a line by extraction or by hand editing.
+
+use crate::chars::{excerpt, is_horizontal_space};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
+
+/// Finds spaces, tabs, no-break and ideographic spaces at the end of a non-blank line.
+pub struct TrailingSpace;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "trailing-space",
+    default_severity: Severity::Warning,
+    fix_safety: FixSafety::Safe,
+    layout: false,
+    summary_zh: "非空行行尾多余的空格、制表符或全角空格。",
+    summary_en: "Spaces, tabs, no-break or ideographic spaces at the end of a non-blank line.",
+    example: "全覆盖开展摸排。  ⏎",
+};
+
+impl Rule for TrailingSpace {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
+        for line in &cx.page.lines {
+            let Some(content) = cx.text.get(line.range.clone()) else { continue };
+            let kept = content.trim_end_matches(is_horizontal_space);
+            if kept.is_empty() || kept.len() == content.len() {
+                // Blank lines belong to `blank-line-space`.
+                continue;
+            }
+            let range = line.range.start + kept.len()..line.range.end;
+            let count = content[kept.len()..].chars().count();
+            let shown = excerpt(cx.text, range.start..range.start, 6);
+            sink.push(cx.diagnostic(
+                &INFO,
+                range.clone(),
+                Message::new(
+                    format!("“{shown}”行尾有 {count} 个多余的空白字符"),
+                    format!("{count} trailing white-space character(s) after “{shown}”"),
+                ),
+                vec![Fix::safe(Message::new("删除行尾空白", "Delete the trailing white space"), vec![Edit::delete(range)])],
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INFO;
+    use crate::fixer::FixOptions;
+    use crate::{analyze, fix_text, Config, Diagnostic};
+
+    fn found(text: &str) -> Vec<Diagnostic> {
+        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+    }
+
+    fn fixed(text: &str) -> String {
+        let options = FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
+        fix_text(text, &Config::with_defaults(), &options).text
+    }
+
+    #[test]
+    fn empty_and_blank_inputs() {
+        assert!(found("").is_empty());
+        assert!(found("   \n\t\n").is_empty());
+    }
+
+    #[test]
+    fn crlf_keeps_the_terminator() {
+        assert_eq!(fixed("工作组 \r\n下沉一线\u{3000}\r\n"), "工作组\r\n下沉一线\r\n");
+    }
+
+    #[test]
+    fn last_line_without_newline_and_astral_neighbours() {
+        let text = "吉字𠮷 \t\n😀\u{00A0}";
+        let diagnostics = found(text);
+        assert_eq!(diagnostics.len(), 2);
+        assert_eq!(&text[diagnostics[0].range.clone()], " \t");
+        assert_eq!(fixed(text), "吉字𠮷\n😀");
+    }
+
+    #[test]
+    fn inner_spaces_are_left_alone() {
+        assert!(found("勠力同心 守土尽责\n张雨 摄").is_empty());
+    }
+}

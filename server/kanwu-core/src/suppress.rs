@@ -1,0 +1,235 @@
+//! Ignored occurrences: single diagnostics a proofreader has dismissed, kept beside the pages.
+//!
+//! The editor's "Ignore this occurrence" action records the dismissed diagnostic in the sidecar
+//! file `<root>/.kanwu/ignored.toml` (`root` is the folder of the workspace's `kanwu.toml`, or the
+//! workspace folder when there is none). The page itself is never touched. Each entry names the
+//! page (its path relative to `root`, with `/` separators), the rule code, the flagged text and a
+//! few characters of context on either side:
+//!
+//! ```toml
+//! # Occurrences of diagnostics that the proofreaders chose to leave alone.
+//! [[occurrence]]
+//! page = "2020-02/page-a.txt"
+//! code = "cjk-space"
+//! text = " "
+//! before = "两级工作组共深入"
+//! after = "700 多个村和社"
+//! ```
+//!
+//! An entry silences a diagnostic of the same page and code whose flagged text equals `text`,
+//! whose preceding text ends with `before` and whose following text starts with `after`. Byte
+//! offsets are not stored, so the entry survives edits elsewhere on the page; an edit of the
+//! flagged text or its immediate context ends it, since it is then no longer the same occurrence.
+//! When the same text and context appear twice on a page, both occurrences are silenced.
+
+use crate::types::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The folder, below the workspace root, that holds Kanwu's sidecar files.
+pub const SIDECAR_DIR: &str = ".kanwu";
+
+/// The sidecar file of ignored occurrences, inside [`SIDECAR_DIR`].
+pub const SIDECAR_FILE: &str = "ignored.toml";
+
+/// How many characters of context are recorded on either side of the flagged text.
+pub const CONTEXT_CHARS: usize = 8;
+
+/// One dismissed diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// The page, relative to the workspace root, with `/` separators.
+    pub page: String,
+    /// The rule code.
+    pub code: String,
+    /// The flagged text.
+    pub text: String,
+    /// Up to [`CONTEXT_CHARS`] characters just before the flagged text.
+    #[serde(default)]
+    pub before: String,
+    /// Up to [`CONTEXT_CHARS`] characters just after the flagged text.
+    #[serde(default)]
+    pub after: String,
+}
+
+impl Occurrence {
+    /// Describes `diagnostic` on the page `page` (already relative to the root) whose text is `text`.
+    pub fn of(page: &str, text: &str, diagnostic: &Diagnostic) -> Occurrence {
+        Occurrence::at(page, text, diagnostic.code, diagnostic.range.clone())
+    }
+
+    /// Describes a finding of rule `code` over the byte range `range` of `text`.
+    pub fn at(page: &str, text: &str, code: &str, range: std::ops::Range<usize>) -> Occurrence {
+        let (start, end) = clamp(text, range);
+        Occurrence {
+            page: page.to_string(),
+            code: code.to_string(),
+            text: text[start..end].to_string(),
+            before: context_before(text, start),
+            after: context_after(text, end),
+        }
+    }
+
+    /// Whether this entry silences a finding of `code` over `range` of `text` on `page`.
+    pub fn matches(&self, page: &str, text: &str, code: &str, range: std::ops::Range<usize>) -> bool {
+        if self.page != page || self.code != code {
+            return false;
+        }
+        let (start, end) = clamp(text, range);
+        text[start..end] == self.text && text[..start].ends_with(&self.before) && text[end..].starts_with(&self.after)
+    }
+}
+
+/// The ignored occurrences of one workspace root.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressions {
+    #[serde(default, rename = "occurrence")]
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// Why the sidecar file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SuppressError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Suppressions {
+    /// The sidecar path for the workspace root `root`.
+    pub fn path_for(root: &Path) -> PathBuf {
+        root.join(SIDECAR_DIR).join(SIDECAR_FILE)
+    }
+
+    /// Parses the text of a sidecar file.
+    pub fn parse(text: &str) -> Result<Suppressions, String> {
+        toml::from_str(text).map_err(|error| error.message().trim().to_string())
+    }
+
+    /// Reads the sidecar of `root`; a missing file gives an empty set.
+    pub fn load(root: &Path) -> Result<Suppressions, SuppressError> {
+        let path = Suppressions::path_for(root);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Suppressions::parse(&text).map_err(|message| SuppressError::Parse { path, message }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Suppressions::default()),
+            Err(source) => Err(SuppressError::Io { path, source }),
+        }
+    }
+
+    /// The text of the sidecar file.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!("# Occurrences of diagnostics that the proofreaders chose to leave alone (see kanwu's suppress module).\n{body}")
+    }
+
+    /// Writes the sidecar of `root`, creating `.kanwu/` if needed.
+    pub fn save(&self, root: &Path) -> Result<(), SuppressError> {
+        let path = Suppressions::path_for(root);
+        let dir = root.join(SIDECAR_DIR);
+        std::fs::create_dir_all(&dir).map_err(|source| SuppressError::Io { path: dir, source })?;
+        std::fs::write(&path, self.to_toml()).map_err(|source| SuppressError::Io { path, source })
+    }
+
+    /// Adds an entry unless an equal one is already there; returns whether it was added.
+    pub fn add(&mut self, occurrence: Occurrence) -> bool {
+        if self.occurrences.contains(&occurrence) {
+            return false;
+        }
+        self.occurrences.push(occurrence);
+        true
+    }
+
+    /// Whether the entries say nothing about `page`.
+    pub fn is_empty_for(&self, page: &str) -> bool {
+        !self.occurrences.iter().any(|occurrence| occurrence.page == page)
+    }
+
+    /// Whether `diagnostic` on `page` (with text `text`) is silenced.
+    pub fn silences(&self, page: &str, text: &str, diagnostic: &Diagnostic) -> bool {
+        self.occurrences
+            .iter()
+            .any(|occurrence| occurrence.matches(page, text, diagnostic.code, diagnostic.range.clone()))
+    }
+
+    /// Drops the silenced diagnostics of `page`.
+    pub fn retain(&self, page: &str, text: &str, diagnostics: &mut Vec<Diagnostic>) {
+        if self.is_empty_for(page) {
+            return;
+        }
+        diagnostics.retain(|diagnostic| !self.silences(page, text, diagnostic));
+    }
+}
+
+/// The page path as recorded: relative to `root`, `/`-separated; `None` when outside `root`.
+pub fn page_key(root: &Path, page: &Path) -> Option<String> {
+    let relative = page.strip_prefix(root).ok()?;
+    let parts: Vec<String> = relative.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+fn clamp(text: &str, range: std::ops::Range<usize>) -> (usize, usize) {
+    let mut start = range.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = range.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    (start, end)
+}
+
+fn context_before(text: &str, start: usize) -> String {
+    let from = text[..start].char_indices().rev().nth(CONTEXT_CHARS - 1).map_or(0, |(index, _)| index);
+    text[from..start].to_string()
+}
+
+fn context_after(text: &str, end: usize) -> String {
+    let to = text[end..].char_indices().nth(CONTEXT_CHARS).map_or(text.len(), |(index, _)| end + index);
+    text[end..to].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn survives_edits_elsewhere_and_ends_with_edits_nearby() {
+        let text = "第一行文字\n两级工作组共深入 700 多个村\n";
+        let start = text.find(" 700").unwrap();
+        let occurrence = Occurrence::at("a/p.txt", text, "cjk-space", start..start + 1);
+        assert_eq!(occurrence.text, " ");
+        assert_eq!(occurrence.before, "两级工作组共深入");
+        assert_eq!(occurrence.after, "700 多个村\n");
+        let mut set = Suppressions::default();
+        assert!(set.add(occurrence.clone()));
+        assert!(!set.add(occurrence));
+
+        let edited = format!("新增一段。\n{text}");
+        let moved = edited.find(" 700").unwrap();
+        assert!(set.occurrences[0].matches("a/p.txt", &edited, "cjk-space", moved..moved + 1));
+        assert!(!set.occurrences[0].matches("b/p.txt", &edited, "cjk-space", moved..moved + 1));
+        let changed = edited.replace("共深入", "共走访");
+        let at = changed.find(" 700").unwrap();
+        assert!(!set.occurrences[0].matches("a/p.txt", &changed, "cjk-space", at..at + 1));
+    }
+
+    #[test]
+    fn round_trips_through_toml_and_disk() {
+        let mut set = Suppressions::default();
+        set.add(Occurrence { page: "p.txt".into(), code: "x".into(), text: "\"引号\"\n".into(), before: String::new(), after: "尾".into() });
+        let text = set.to_toml();
+        assert_eq!(Suppressions::parse(&text).unwrap(), set);
+        let root = std::env::temp_dir().join(format!("kanwu-suppress-{}", std::process::id()));
+        set.save(&root).unwrap();
+        assert_eq!(Suppressions::load(&root).unwrap(), set);
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(Suppressions::load(&root).unwrap(), Suppressions::default());
+        assert_eq!(page_key(Path::new("/w"), Path::new("/w/a/b.txt")).as_deref(), Some("a/b.txt"));
+        assert_eq!(page_key(Path::new("/w"), Path::new("/x/b.txt")), None);
+    }
+}
