@@ -117,3 +117,29 @@ pub fn excerpt(text: &str, range: std::ops::Range<usize>, context: usize) -> Str
     let tail: String = after.chars().take_while(|&c| c != '\n' && c != '\r').take(context).collect();
     format!("{head}{middle}{tail}")
 }
+
+/// Pseudo-random short texts made of the characters rules look at (spaces of every kind, ASCII
+/// and Chinese punctuation, brackets, digits, look-alike letters, controls, astral characters,
+/// line breaks), for tests that check rules never panic and only edit at character boundaries.
+#[cfg(test)]
+pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
+    const ALPHABET: &[&str] = &[
+        " ", "\t", "\u{00A0}", "\u{3000}", "\n", "\r\n", "\r", "汉", "字", "二", "〇", "1", "0", ",", ":", ";", "?", "!",
+        "(", ")", "\"", "“", "”", "‘", "’", "（", "）", "《", "》", "…", "⋯", ".", "。", "．", "·", "o", "O", "l", "I", "A",
+        "о", "Ο", "１", "Ａ", "\u{FFFD}", "\u{200B}", "\u{200D}", "\u{FEFF}", "\u{0C}", "𠮷", "😀", "%", "接", "糕", "http://a.b/",
+        "a@b.cn", "-", "摄", "□",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 24) as usize;
+            (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect()
+        })
+        .collect()
+}

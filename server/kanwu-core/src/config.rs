@@ -39,6 +39,8 @@ pub struct Config {
     pub locale: Option<Locale>,
     /// The file the configuration was read from, if any.
     pub source: Option<PathBuf>,
+    /// Thresholds of the page reading; not read from `kanwu.toml` (the quality report tunes them).
+    pub tuning: crate::page::Tuning,
 }
 
 /// A configuration error with its place in the file (1-based line and column).
@@ -82,11 +84,14 @@ struct RawGlossary {
 impl Config {
     /// Parses the text of a `kanwu.toml`; `path` is only used in error messages.
     pub fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigError> {
+        let (quoted, insertions) = quote_bare_unicode_keys(text);
+        // Spans come from the quoted text; errors name places in the original.
         let error_at = |span: std::ops::Range<usize>, message: String| {
+            let span = original_offset(&insertions, span.start)..original_offset(&insertions, span.end);
             let (line, column) = line_column(text, span.start);
             ConfigError { path: path.map(Path::to_path_buf), line, column, span, message }
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|error| {
+        let raw: RawConfig = toml::from_str(&quoted).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
             error_at(span, error.message().trim().to_string())
         })?;
@@ -133,6 +138,7 @@ impl Config {
             glossary_files: raw.glossary.map(|glossary| glossary.files).unwrap_or_default(),
             locale,
             source: path.map(Path::to_path_buf),
+            tuning: crate::page::Tuning::default(),
         })
     }
 
@@ -156,6 +162,8 @@ impl Config {
     /// The nearest `kanwu.toml` in `start` or one of its ancestors.
     pub fn find_upward(start: &Path) -> Option<PathBuf> {
         let start = if start.is_file() { start.parent()? } else { start };
+        // A bare file name has an empty parent: the current folder.
+        let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
         let start = start.canonicalize().ok()?;
         start.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
     }
@@ -191,6 +199,49 @@ impl Config {
         }
         merged
     }
+}
+
+/// TOML keeps bare keys to ASCII, but a misreadings table reads best as `接糕 = "接羔"`: quote such
+/// keys before parsing. Returns the quoted text and the original offsets where a `"` was inserted.
+fn quote_bare_unicode_keys(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut insertions = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let rest = &line[indent..];
+        let key_len = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(0);
+        let key = &rest[..key_len];
+        let after = rest[key_len..].trim_start_matches([' ', '\t']);
+        let is_bare_unicode_key = key_len > 0
+            && after.starts_with('=')
+            && !key.is_ascii()
+            && key.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if is_bare_unicode_key {
+            out.push_str(&line[..indent]);
+            out.push('"');
+            out.push_str(key);
+            out.push('"');
+            out.push_str(&rest[key_len..]);
+            insertions.push(offset + indent);
+            insertions.push(offset + indent + key_len);
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    (out, insertions)
+}
+
+/// Maps an offset in the quoted text back to the original text.
+fn original_offset(insertions: &[usize], quoted_offset: usize) -> usize {
+    let mut shift = 0;
+    for &at in insertions {
+        if at + shift < quoted_offset {
+            shift += 1;
+        }
+    }
+    quoted_offset - shift
 }
 
 /// 1-based line and character column of a byte offset.
@@ -245,6 +296,14 @@ mod tests {
         let error = Config::parse("ignore = [\"a\"\n[rules]\n", None).unwrap_err();
         assert!(error.line >= 1 && error.column >= 1);
         assert!(!error.message.is_empty());
+    }
+
+    #[test]
+    fn bare_unicode_keys_are_accepted_and_errors_keep_their_place() {
+        let config = Config::parse("[misreadings]\n接糕 = \"接羔\"\n\"牧另\" = \"牧民\"\n", None).unwrap();
+        assert_eq!(config.misreadings.len(), 2);
+        let error = Config::parse("[misreadings]\n接糕 = \"接羔\"\n[rules]\nline-wrap = \"loud\"\n", None).unwrap_err();
+        assert_eq!((error.line, error.column), (4, 13));
     }
 
     #[test]

@@ -6,7 +6,9 @@ pub mod chars;
 pub mod config;
 pub mod decode;
 pub mod fixer;
+pub mod glossary;
 pub mod line_index;
+pub mod normalized;
 pub mod page;
 pub mod rules;
 pub mod suppress;
@@ -24,7 +26,7 @@ use rules::Context;
 
 /// Checks one page with every enabled rule and returns its diagnostics sorted by position.
 pub fn analyze(text: &str, config: &Config) -> Vec<Diagnostic> {
-    let page = Page::parse(text);
+    let page = Page::parse_tuned(text, &config.tuning);
     analyze_page(text, &page, config)
 }
 

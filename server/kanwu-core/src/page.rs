@@ -76,14 +76,30 @@ pub struct Page {
     pub lost_quotes: bool,
 }
 
-/// A line whose text is at most this many characters may be a headline.
+/// The thresholds of the page reading, kept together so the quality report can tune them on some
+/// pages and score them on another (leave-one-page-out).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// A line of at most this many characters without clause punctuation may be a headline.
+    pub headline_max_chars: usize,
+    /// How many display columns short of its block's width a line may fall and still count as full.
+    pub full_line_slack: usize,
+    /// The longest phrase, in characters, between two spaces that `dropped-quote` restores as a
+    /// quotation with a safe fix.
+    pub quote_certain_chars: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning { headline_max_chars: 24, full_line_slack: 4, quote_certain_chars: 6 }
+    }
+}
+
+/// A line whose text is at most this many characters may be a headline (the default tuning).
 const HEADLINE_MAX_CHARS: usize = 24;
 
 /// A block of at most this many lines may be a headline block.
 const HEADLINE_MAX_LINES: usize = 3;
-
-/// How many display columns short of its block's width a line may fall and still count as full.
-const FULL_LINE_SLACK: usize = 4;
 
 /// A page with fewer isolated spaces between Chinese characters than this has not lost its quotes.
 const LOST_QUOTE_MIN_SPACES: usize = 3;
@@ -91,6 +107,11 @@ const LOST_QUOTE_MIN_SPACES: usize = 3;
 impl Page {
     /// Splits a page into lines, classifies them and finds the breaks inside paragraphs.
     pub fn parse(text: &str) -> Page {
+        Page::parse_tuned(text, &Tuning::default())
+    }
+
+    /// Like [`Page::parse`], with explicit thresholds.
+    pub fn parse_tuned(text: &str, tuning: &Tuning) -> Page {
         let mut lines = split_lines(text);
         classify_lines(text, &mut lines);
         let vertical_runs = find_vertical_runs(text, &mut lines);
@@ -98,13 +119,13 @@ impl Page {
         let mut breaks = Vec::new();
         let widths: Vec<usize> = lines.iter().map(|line| content_width(&text[line.range.clone()])).collect();
         for block in &blocks {
-            mark_headline_block(text, &mut lines, block);
+            mark_headline_block(text, &mut lines, block, tuning);
         }
         for block in &blocks {
-            find_wraps(text, &lines, &widths, block, &mut breaks);
+            find_wraps(text, &lines, &widths, block, tuning, &mut breaks);
         }
         for pair in blocks.windows(2) {
-            if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1]) {
+            if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1], tuning) {
                 breaks.push(split);
             }
         }
@@ -310,14 +331,14 @@ fn has_clause_punctuation(content: &str) -> bool {
 }
 
 /// Marks a short block without clause punctuation as a headline block (`快速响应` / `72个工作组赶赴一线`).
-fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>) {
+fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>, tuning: &Tuning) {
     let body: Vec<usize> = block.clone().filter(|&index| lines[index].kind == LineKind::Body).collect();
     if body.is_empty() || body.len() > HEADLINE_MAX_LINES {
         return;
     }
     // A body line that starts or ends a multi-kind block next to a byline or credit keeps its kind
     // only when it is itself headline-like.
-    let headline_like = body.iter().all(|&index| is_headline_like(text[lines[index].range.clone()].trim_matches(is_line_space)));
+    let headline_like = body.iter().all(|&index| is_headline_like_within(text[lines[index].range.clone()].trim_matches(is_line_space), tuning.headline_max_chars));
     if headline_like {
         for index in body {
             lines[index].kind = LineKind::Headline;
@@ -327,9 +348,13 @@ fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>) {
 
 /// Short, without clause punctuation and not ending in a comma-like mark: reads as a headline.
 pub fn is_headline_like(content: &str) -> bool {
+    is_headline_like_within(content, HEADLINE_MAX_CHARS)
+}
+
+fn is_headline_like_within(content: &str, max_chars: usize) -> bool {
     let count = content.chars().filter(|c| !is_plain_space(*c)).count();
     count > 0
-        && count <= HEADLINE_MAX_CHARS
+        && count <= max_chars
         && !has_clause_punctuation(content)
         && content.chars().any(is_han)
 }
@@ -365,7 +390,7 @@ fn break_range(lines: &[Line], from: usize, to: usize) -> Range<usize> {
 
 /// Column wraps inside one block: every line of running text continues into the next line unless
 /// it ends a paragraph short of the column width.
-fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, breaks: &mut Vec<Break>) {
+fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, breaks: &mut Vec<Break>) {
     let body_width = block.clone().filter(|&i| lines[i].kind == LineKind::Body).map(|i| widths[i]).max().unwrap_or(0);
     for index in block.start..block.end.saturating_sub(1) {
         let (line, next) = (&lines[index], &lines[index + 1]);
@@ -381,7 +406,7 @@ fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>
         if next_content.starts_with(['\u{3000}', '\t']) || next_content.starts_with("  ") {
             continue;
         }
-        let full = widths[index] + FULL_LINE_SLACK >= body_width;
+        let full = widths[index] + tuning.full_line_slack >= body_width;
         let wraps = if ends_sentence(content) { full && widths[index] > 0 } else { true };
         if wraps {
             breaks.push(Break { from_line: index, to_line: index + 1, kind: BreakKind::Wrap, range: break_range(lines, index, index + 1) });
@@ -391,7 +416,7 @@ fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>
 
 /// A paragraph cut by blank lines: the last line of `first` ends mid-sentence and the first line of
 /// `second` carries the sentence on.
-fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<usize>, second: &Range<usize>) -> Option<Break> {
+fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<usize>, second: &Range<usize>, tuning: &Tuning) -> Option<Break> {
     let from = first.end - 1;
     let to = second.start;
     if lines[from].kind != LineKind::Body || lines[to].kind != LineKind::Body {
@@ -407,8 +432,8 @@ fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<
     }
     // Column text: the cut line fills its column.
     let block_width = first.clone().map(|i| widths[i]).max().unwrap_or(0);
-    let in_column = first.len() >= 2 && widths[from] + FULL_LINE_SLACK >= block_width;
-    let body_like = in_column || has_clause_punctuation(last) || last.trim().chars().count() > HEADLINE_MAX_CHARS;
+    let in_column = first.len() >= 2 && widths[from] + tuning.full_line_slack >= block_width;
+    let body_like = in_column || has_clause_punctuation(last) || last.trim().chars().count() > tuning.headline_max_chars;
     let continues = continuation_evidence(last, next);
     if body_like || continues {
         Some(Break { from_line: from, to_line: to, kind: BreakKind::BlankSplit, range: break_range(lines, from, to) })

@@ -51,13 +51,34 @@ fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> 
     report
 }
 
-/// Runs `kanwu check` and returns its exit status: 0 clean, 1 findings at warning or above, 2 errors.
-pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleArg>) -> ExitCode {
+/// How a check ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing at warning or above.
+    Clean,
+    /// Something at warning or above.
+    Findings,
+    /// A page or the configuration could not be read.
+    Error,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Clean => ExitCode::SUCCESS,
+            Status::Findings => ExitCode::from(1),
+            Status::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Runs `kanwu check`: exit 0 clean, 1 findings at warning or above, 2 errors (2 wins over 1).
+pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleArg>) -> Status {
     let pages = match collect_pages(paths) {
         Ok(pages) => pages,
         Err(error) => {
             eprintln!("error: {error:#}");
-            return ExitCode::from(2);
+            return Status::Error;
         }
     };
     // The command line wins, then the configuration's `locale`, then the environment.
@@ -117,11 +138,11 @@ pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleAr
     }
     let _ = out.flush();
     if failed {
-        ExitCode::from(2)
+        Status::Error
     } else if counts[Severity::Error as usize] + counts[Severity::Warning as usize] > 0 {
-        ExitCode::from(1)
+        Status::Findings
     } else {
-        ExitCode::SUCCESS
+        Status::Clean
     }
 }
 

@@ -39,6 +39,8 @@ pub fn settings_for(path: &Path) -> Result<Arc<Settings>> {
             (Config::with_defaults(), root)
         }
     };
+    // A bare file name has an empty parent: the current folder.
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
     // A broken sidecar never stops a check: report it and go on without it.
     let suppressions = match Suppressions::load(&root) {
         Ok(suppressions) => suppressions,
@@ -61,6 +63,8 @@ pub fn collect_pages(paths: &[PathBuf]) -> Result<Vec<PageFile>> {
             continue;
         }
         let (include, exclude) = globs(&settings.config)?;
+        let folder = path.canonicalize().with_context(|| format!("{}: cannot read", path.display()))?;
+        let root = settings.root.canonicalize().unwrap_or_else(|_| folder.clone());
         let mut found = Vec::new();
         for entry in walkdir::WalkDir::new(path).follow_links(false).sort_by_file_name() {
             let entry = match entry {
@@ -73,8 +77,11 @@ pub fn collect_pages(paths: &[PathBuf]) -> Result<Vec<PageFile>> {
             if !entry.file_type().is_file() || entry.file_name() == CONFIG_FILE_NAME {
                 continue;
             }
-            let relative = entry.path().strip_prefix(&settings.root).unwrap_or_else(|_| entry.path().strip_prefix(path).unwrap_or(entry.path()));
-            if include.is_match(relative) && !exclude.is_match(relative) && !is_hidden(relative) {
+            // Globs are relative to the configuration's folder, wherever the walk started.
+            let below_start = entry.path().strip_prefix(path).unwrap_or(entry.path());
+            let absolute = folder.join(below_start);
+            let relative = absolute.strip_prefix(&root).unwrap_or(below_start);
+            if include.is_match(relative) && !exclude.is_match(relative) && !is_hidden(below_start) {
                 found.push(entry.into_path());
             }
         }

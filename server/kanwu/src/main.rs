@@ -3,6 +3,7 @@
 mod check;
 mod files;
 mod fix;
+mod glossary_cmd;
 mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -43,6 +44,9 @@ enum Command {
         /// Message language; defaults to Chinese when the environment's locale is Chinese.
         #[arg(long, value_enum)]
         locale: Option<LocaleArg>,
+        /// Exit 0 even when artefacts are found (errors reading pages or the configuration still exit 2).
+        #[arg(long)]
+        exit_zero: bool,
     },
     /// Apply the safe fixes to pages, repeating until nothing changes.
     Fix {
@@ -65,6 +69,11 @@ enum Command {
     Rules {
         #[arg(long, value_enum)]
         locale: Option<LocaleArg>,
+    },
+    /// List, show or export the glossary of terms shown on hover.
+    Glossary {
+        #[command(subcommand)]
+        command: glossary_cmd::GlossaryCommand,
     },
     /// Run the language server over stdio.
     Serve {
@@ -104,12 +113,20 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { paths, format, locale } => check::run(&default_paths(paths), format, locale),
+        Command::Check { paths, format, locale, exit_zero } => {
+            let status = check::run(&default_paths(paths), format, locale);
+            if exit_zero && status == check::Status::Findings {
+                ExitCode::SUCCESS
+            } else {
+                status.into()
+            }
+        }
         Command::Fix { paths, stdout, diff, rules, keep_lines } => fix::run(&default_paths(paths), stdout, diff, rules, keep_lines),
         Command::Rules { locale } => {
             print!("{}", rules_table(resolve_locale(locale)));
             ExitCode::SUCCESS
         }
+        Command::Glossary { command } => glossary_cmd::run(command),
         Command::Serve { .. } => match kanwu_lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

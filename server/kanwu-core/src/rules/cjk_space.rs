@@ -34,8 +34,8 @@ impl Rule for CjkSpace {
             if cx.page.lost_quotes && is_han(run.left) && is_han(run.right) {
                 continue;
             }
-            // A lone space inside a quotation separates the halves of a quoted slogan.
-            if per_line[&run.line] == 1 && inside_quotation(cx.text, cx.page, run) {
+            // A lone space between characters inside a quotation separates the halves of a quoted slogan.
+            if per_line[&run.line] == 1 && is_han(run.left) && is_han(run.right) && inside_quotation(cx.text, cx.page, run) {
                 continue;
             }
             let spaces = &cx.text[run.range.clone()];

@@ -18,9 +18,6 @@ static INFO: RuleInfo = RuleInfo {
     example: "配合村 两委 班子",
 };
 
-/// The longest quoted phrase, in characters, whose two surrounding spaces are paired with certainty.
-const CERTAIN_PHRASE_CHARS: usize = 6;
-
 /// The longest phrase, in characters, that two spaces may enclose to be read as one quotation.
 const PAIRED_PHRASE_CHARS: usize = 10;
 
@@ -75,7 +72,7 @@ fn check_clause(cx: &Context<'_>, runs: &[SpaceRun], sink: &mut Vec<Diagnostic>)
     for (open, close) in pairs {
         let (open_run, close_run) = (&runs[open], &runs[close]);
         let phrase = &cx.text[open_run.range.end..close_run.range.start];
-        let certain = phrase.chars().count() <= CERTAIN_PHRASE_CHARS;
+        let certain = phrase.chars().count() <= cx.config.tuning.quote_certain_chars;
         let edits = vec![Edit::replace(open_run.range.clone(), "“"), Edit::replace(close_run.range.clone(), "”")];
         let title = Message::new(format!("恢复引号：“{phrase}”"), format!("Restore the quotation marks: “{phrase}”"));
         let quote_fix = if certain { Fix::safe(title, edits) } else { Fix::suggested(title, edits) };

@@ -209,7 +209,17 @@ fn check_group(cx: &Context<'_>, group: &[usize], sink: &mut Vec<Diagnostic>) {
                     !quote_open
                 };
                 quote_open = opening;
-                if !(prev.is_some_and(is_cjk) || next.is_some_and(is_cjk)) {
+                // Look past ASCII marks next to the quote (`吗?"`, `,"好`) for the Chinese context.
+                let ascii_mark = |c: char| matches!(c, ',' | '.' | ';' | ':' | '?' | '!');
+                let mut p = k;
+                while p > 0 && ascii_mark(slots[p - 1].c) {
+                    p -= 1;
+                }
+                let mut n = k + 1;
+                while n < slots.len() && ascii_mark(slots[n].c) {
+                    n += 1;
+                }
+                if !(at(p.checked_sub(1)).is_some_and(is_cjk) || at(Some(n)).is_some_and(is_cjk)) {
                     continue;
                 }
                 if opening {
@@ -285,5 +295,20 @@ mod tests {
     #[test]
     fn numbers_urls_latin() {
         assert!(found("收入1,000元，3:30出发，比分3:1，网址https://www.example.com/a?b=1,c=2，喊SOS!").is_empty());
+    }
+
+    #[test]
+    fn never_panics_and_edits_on_boundaries() {
+        let options = crate::fixer::FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
+        for sample in crate::chars::tricky_samples(3000) {
+            let config = Config::with_defaults();
+            for diagnostic in crate::analyze(&sample, &config).into_iter().filter(|d| d.code == INFO.code) {
+                assert!(sample.get(diagnostic.range.clone()).is_some(), "{sample:?} {:?}", diagnostic.range);
+                for edit in diagnostic.fixes.iter().flat_map(|fix| &fix.edits) {
+                    assert!(sample.get(edit.range.clone()).is_some(), "{sample:?} {:?}", edit.range);
+                }
+            }
+            let _ = crate::fix_text(&sample, &config, &options);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! OCR reads `〇` as `o`, `O`, Cyrillic `о` or Greek `Ο`, and `一`/`丨` as `l` or `I`. The rule
 //! flags one such letter with Han characters directly on both sides (no spaces):
-//! - Latin `o`, `O`, `l`, `I`; the digit `0` only between two Chinese numerals (`二0二0`);
+//! - Latin `o`, `O`, `l`, `I`; the digit `0` only next to a Chinese numeral (`二0二0年`);
 //! - any Cyrillic letter;
 //! - any Greek letter except the lower-case letters used as scientific symbols
 //!   (α β γ δ ε θ λ μ π σ φ ψ ω, as in `γ射线`).
@@ -85,7 +85,7 @@ impl Rule for MixedScript {
                 continue;
             }
             let Some((shape, script_zh, script_en)) = shape(c) else { continue };
-            if c == '0' && !(is_chinese_numeral(before) && is_chinese_numeral(after)) {
+            if c == '0' && !(is_chinese_numeral(before) || is_chinese_numeral(after)) {
                 continue;
             }
             if ALLOWED.contains(&(c, after)) {
@@ -164,5 +164,20 @@ mod tests {
     #[test]
     fn real_latin_is_left_alone() {
         assert!(found("下载APP，做B超，是O型血，唱卡拉OK，γ射线，A股").is_empty());
+    }
+
+    #[test]
+    fn never_panics_and_edits_on_boundaries() {
+        let options = crate::fixer::FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
+        for sample in crate::chars::tricky_samples(3000) {
+            let config = Config::with_defaults();
+            for diagnostic in crate::analyze(&sample, &config).into_iter().filter(|d| d.code == INFO.code) {
+                assert!(sample.get(diagnostic.range.clone()).is_some(), "{sample:?} {:?}", diagnostic.range);
+                for edit in diagnostic.fixes.iter().flat_map(|fix| &fix.edits) {
+                    assert!(sample.get(edit.range.clone()).is_some(), "{sample:?} {:?}", edit.range);
+                }
+            }
+            let _ = crate::fix_text(&sample, &config, &options);
+        }
     }
 }

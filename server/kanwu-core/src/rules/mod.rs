@@ -8,6 +8,9 @@ mod line_wrap;
 mod vertical_heading;
 
 // Character-level rules, which read lines and paragraphs.
+mod doubled_text;
+mod repeated_word;
+mod duplicate_line;
 mod num_space;
 mod half_width_punct;
 mod ellipsis;
@@ -113,6 +116,9 @@ static RULES: &[&dyn Rule] = &[
     &cjk_space::CjkSpace,
     &dropped_quote::DroppedQuote,
     // Character-level rules.
+    &doubled_text::DoubledText,
+    &repeated_word::RepeatedWord,
+    &duplicate_line::DuplicateLine,
     &num_space::NumSpace,
     &half_width_punct::HalfWidthPunct,
     &ellipsis::Ellipsis,

@@ -128,6 +128,10 @@ fn number_gap(chars: &[(usize, char)], i: usize, j: usize) -> Option<(usize, usi
             if latin(start - 1) {
                 return None;
             }
+            // `COVID-19 疫情`: a hyphen glues the number to a Latin word.
+            if chars[start - 1].1 == '-' && start >= 2 && chars[start - 2].1.is_ascii_alphanumeric() {
+                return None;
+            }
             let mut k = start;
             while k > 0 && is_gap(chars[k - 1].1) {
                 k -= 1;
@@ -196,5 +200,20 @@ mod tests {
         assert!(found("1 000\n 25日").is_empty());
         assert_eq!(found("共有 1 000 人").len(), 2);
         assert!(found("发展 5G 网络").is_empty());
+    }
+
+    #[test]
+    fn never_panics_and_edits_on_boundaries() {
+        let options = crate::fixer::FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
+        for sample in crate::chars::tricky_samples(3000) {
+            let config = Config::with_defaults();
+            for diagnostic in crate::analyze(&sample, &config).into_iter().filter(|d| d.code == INFO.code) {
+                assert!(sample.get(diagnostic.range.clone()).is_some(), "{sample:?} {:?}", diagnostic.range);
+                for edit in diagnostic.fixes.iter().flat_map(|fix| &fix.edits) {
+                    assert!(sample.get(edit.range.clone()).is_some(), "{sample:?} {:?}", edit.range);
+                }
+            }
+            let _ = crate::fix_text(&sample, &config, &options);
+        }
     }
 }

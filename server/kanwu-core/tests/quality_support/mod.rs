@@ -167,6 +167,12 @@ pub fn score_page(page: &LabelledPage, config: &Config) -> PageScore {
     score_with(page, &diagnostics, &fixed)
 }
 
+/// Scores only the diagnostics of one page (no fixing), for tuning.
+pub fn score_diagnostics(page: &LabelledPage, config: &Config) -> PageScore {
+    let diagnostics = analyze(&page.raw, config);
+    score_with(page, &diagnostics, &page.raw)
+}
+
 /// Scores given diagnostics and fixed text against the page's labels.
 pub fn score_with(page: &LabelledPage, diagnostics: &[Diagnostic], fixed: &str) -> PageScore {
     let mut score = PageScore::default();

@@ -1,0 +1,499 @@
+//! `doubled-text`: fake-bold print extracted twice, every run of a line printed twice back to back.
+//!
+//! Fake-bold type is drawn twice with a small offset; some extractors then emit every text span
+//! twice: `近日近日，，通辽市…在奈通辽市…在奈`. Spans end at punctuation and at the printed line's
+//! end, so a doubled line is a sequence of *squares* `XX` (`近日`+`近日`, `，`+`，`), separated at
+//! most by single spaces (`本报记者本报记者 陈春艳陈春艳 摄摄`).
+//!
+//! Detection works on each block of non-blank lines with the line terminators made transparent, so
+//! that a square the extraction cut across a line break (`…在奈通辽` ⏎ `市…在奈`) is still seen. A
+//! dynamic programme over the block finds the decomposition into squares and single characters
+//! that leaves the fewest characters outside squares (then the fewest squares crossing a break,
+//! then the fewest squares); squares have halves of at most [`MAX_HALF`] characters and compare by
+//! rolling hash, so the work is linear in the text. A line is doubled when every character of it
+//! (spaces aside) lies in a square, and the lines chained to it by squares crossing a break are too,
+//! and the chain holds enough doubled material: two squares of Chinese text or Chinese punctuation
+//! with one of at least two Chinese characters, or, for a line alone, the whole line as one square
+//! `XX` with `X` at least two Chinese characters, not all one character and not a word that is
+//! commonly reduplicated (`研究研究`). Reduplication in running text (`一个个`, `踏踏实实`,
+//! `看看`) never covers a whole line and is left alone.
+
+use crate::chars::{is_han, is_horizontal_space};
+use crate::page::LineKind;
+use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
+use std::ops::Range;
+
+/// Finds lines whose runs are each printed twice.
+pub struct DoubledText;
+
+static INFO: RuleInfo = RuleInfo {
+    code: "doubled-text",
+    default_severity: Severity::Warning,
+    fix_safety: FixSafety::Safe,
+    layout: false,
+    summary_zh: "伪粗体文字被提取两遍：一行中每段文字都紧接着重复一次。",
+    summary_en: "Fake-bold print extracted twice: every run of a line is immediately repeated.",
+    example: "近日近日，，通辽市某局党员在奈通辽市某局党员在奈",
+};
+
+/// The longest half of a square, in characters; longer spans are not looked for.
+const MAX_HALF: usize = 64;
+
+/// How many characters of a line a message quotes.
+const SHOWN_CHARS: usize = 16;
+
+impl Rule for DoubledText {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
+        for found in find(cx) {
+            let line = &cx.page.lines[found.line];
+            let Some(content) = cx.text.get(line.range.clone()) else { continue };
+            let fixed = apply_local(cx.text, line.range.clone(), &found.edits);
+            let shown = shorten(content.trim_matches(is_horizontal_space));
+            let shown_fixed = shorten(fixed.trim_matches(is_horizontal_space));
+            sink.push(cx.diagnostic(
+                &INFO,
+                line.range.clone(),
+                Message::new(
+                    format!("“{shown}”一行的文字都重复了一遍（伪粗体被提取两次），应为“{shown_fixed}”"),
+                    format!("Every run of “{shown}” is printed twice (fake-bold text extracted twice); it should read “{shown_fixed}”"),
+                ),
+                vec![Fix::safe(Message::new("删除重复的文字", "Keep each run once"), found.edits)],
+            ));
+        }
+    }
+}
+
+/// A doubled line and the deletions that leave each of its runs once.
+pub(super) struct DoubledLine {
+    pub line: usize,
+    pub edits: Vec<Edit>,
+}
+
+/// Flags, per line of the page, whether `doubled-text` reports it (other rules leave those alone).
+pub(super) fn doubled_lines(cx: &Context<'_>) -> Vec<bool> {
+    let mut flags = vec![false; cx.page.lines.len()];
+    for found in find(cx) {
+        flags[found.line] = true;
+    }
+    flags
+}
+
+/// One character of a block: the character, its byte offset in the page and its line index.
+#[derive(Clone, Copy)]
+struct Ch {
+    c: char,
+    at: usize,
+    line: usize,
+}
+
+/// A square found in a block: `half` characters starting at character `start`, printed twice.
+#[derive(Clone, Copy)]
+struct Square {
+    start: usize,
+    half: usize,
+}
+
+/// The doubled lines of the page with their edits.
+pub(super) fn find(cx: &Context<'_>) -> Vec<DoubledLine> {
+    let lines = &cx.page.lines;
+    let mut out = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].kind == LineKind::Blank {
+            index += 1;
+            continue;
+        }
+        let first = index;
+        while index < lines.len() && lines[index].kind != LineKind::Blank {
+            index += 1;
+        }
+        check_block(cx, first..index, &mut out);
+    }
+    out
+}
+
+/// Polynomial hashes modulo the Mersenne prime 2⁶¹−1 over a block's characters.
+struct Hashes {
+    prefix: Vec<u64>,
+    powers: Vec<u64>,
+}
+
+const MODULUS: u64 = (1 << 61) - 1;
+const BASE: u64 = 1_000_003;
+
+fn mul_mod(a: u64, b: u64) -> u64 {
+    let product = (a as u128) * (b as u128);
+    let folded = (product & MODULUS as u128) + (product >> 61);
+    let folded = folded as u64;
+    if folded >= MODULUS {
+        folded - MODULUS
+    } else {
+        folded
+    }
+}
+
+impl Hashes {
+    fn new(chars: &[Ch]) -> Hashes {
+        let mut prefix = Vec::with_capacity(chars.len() + 1);
+        let mut powers = Vec::with_capacity(chars.len() + 1);
+        prefix.push(0);
+        powers.push(1);
+        for ch in chars {
+            let last = *prefix.last().unwrap_or(&0);
+            let next = (mul_mod(last, BASE) + ch.c as u64 + 1) % MODULUS;
+            prefix.push(next);
+            let power = *powers.last().unwrap_or(&1);
+            powers.push(mul_mod(power, BASE));
+        }
+        Hashes { prefix, powers }
+    }
+
+    /// Hash of characters `start..end`.
+    fn of(&self, start: usize, end: usize) -> u64 {
+        let shifted = mul_mod(self.prefix[start], self.powers[end - start]);
+        (self.prefix[end] + MODULUS - shifted) % MODULUS
+    }
+}
+
+/// The best decomposition of a prefix: characters outside squares, squares crossing a line break,
+/// squares; and how the prefix ends.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Score {
+    loose: u32,
+    crossing: u32,
+    squares: u32,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Start,
+    Single,
+    Square(usize),
+}
+
+fn check_block(cx: &Context<'_>, block: Range<usize>, out: &mut Vec<DoubledLine>) {
+    let lines = &cx.page.lines;
+    let mut chars = Vec::new();
+    for index in block.clone() {
+        let Some(content) = cx.text.get(lines[index].range.clone()) else { return };
+        let start = lines[index].range.start;
+        chars.extend(content.char_indices().map(|(offset, c)| Ch { c, at: start + offset, line: index }));
+    }
+    let n = chars.len();
+    if n < 4 {
+        return;
+    }
+    let hashes = Hashes::new(&chars);
+    let unreached = Score { loose: u32::MAX, crossing: 0, squares: 0 };
+    let mut best = vec![unreached; n + 1];
+    let mut step = vec![Step::Start; n + 1];
+    best[0] = Score { loose: 0, crossing: 0, squares: 0 };
+    for i in 0..n {
+        let here = best[i];
+        if here.loose == u32::MAX {
+            continue;
+        }
+        let single_cost = u32::from(!is_horizontal_space(chars[i].c));
+        let single = Score { loose: here.loose + single_cost, ..here };
+        if single < best[i + 1] {
+            best[i + 1] = single;
+            step[i + 1] = Step::Single;
+        }
+        if is_horizontal_space(chars[i].c) {
+            continue;
+        }
+        for half in 1..=MAX_HALF {
+            let end = i + 2 * half;
+            if end > n {
+                break;
+            }
+            let (a, b) = (chars[i], chars[i + half]);
+            if a.c != b.c || is_horizontal_space(chars[i + half - 1].c) {
+                continue;
+            }
+            let (first_line, last_line) = (chars[i].line, chars[end - 1].line);
+            if last_line > first_line + 1 {
+                break;
+            }
+            if hashes.of(i, i + half) != hashes.of(i + half, end) {
+                continue;
+            }
+            let candidate = Score {
+                loose: here.loose,
+                crossing: here.crossing + u32::from(last_line != first_line),
+                squares: here.squares + 1,
+            };
+            if candidate < best[end] {
+                best[end] = candidate;
+                step[end] = Step::Square(half);
+            }
+        }
+    }
+    // Walk back over the chosen decomposition.
+    let mut squares = Vec::new();
+    let mut loose_on = vec![0usize; block.len()];
+    let mut position = n;
+    while position > 0 {
+        match step[position] {
+            Step::Square(half) => {
+                position -= 2 * half;
+                squares.push(Square { start: position, half });
+            }
+            Step::Single | Step::Start => {
+                position -= 1;
+                if !is_horizontal_space(chars[position].c) {
+                    loose_on[chars[position].line - block.start] += 1;
+                }
+            }
+        }
+    }
+    squares.reverse();
+    // A square whose halves differ (a hash collision) leaves its lines unflagged.
+    for square in &squares {
+        let same = (0..square.half).all(|k| chars[square.start + k].c == chars[square.start + square.half + k].c);
+        if !same {
+            for ch in &chars[square.start..square.start + 2 * square.half] {
+                loose_on[ch.line - block.start] += 1;
+            }
+        }
+    }
+    // Chains of lines joined by squares that cross a break are judged together.
+    let mut joined_to_next = vec![false; block.len()];
+    for square in &squares {
+        let (first, last) = (chars[square.start].line, chars[square.start + 2 * square.half - 1].line);
+        if last != first {
+            joined_to_next[first - block.start] = true;
+        }
+    }
+    let mut square_index = 0;
+    let mut line = block.start;
+    while line < block.end {
+        let chain_start = line;
+        while joined_to_next[line - block.start] && line + 1 < block.end {
+            line += 1;
+        }
+        let chain = chain_start..line + 1;
+        line += 1;
+        // Squares of this chain, in order.
+        while square_index < squares.len() && chars[squares[square_index].start].line < chain.start {
+            square_index += 1;
+        }
+        let mut chain_squares = Vec::new();
+        while square_index < squares.len() && chars[squares[square_index].start].line < chain.end {
+            chain_squares.push(squares[square_index]);
+            square_index += 1;
+        }
+        let clean = chain.clone().all(|index| loose_on[index - block.start] == 0);
+        if !clean || chain_squares.is_empty() {
+            continue;
+        }
+        if !enough_doubling(cx, &chars, &chain, &chain_squares) {
+            continue;
+        }
+        emit_chain(cx, &chars, &chain, &chain_squares, out);
+    }
+}
+
+/// Whether the squares of a chain of clean lines are enough to call its lines doubled.
+fn enough_doubling(cx: &Context<'_>, chars: &[Ch], chain: &Range<usize>, squares: &[Square]) -> bool {
+    let half_text = |square: &Square| -> String { chars[square.start..square.start + square.half].iter().map(|ch| ch.c).collect() };
+    if chain.len() == 1 && squares.len() == 1 {
+        // The whole line as one square: `宣誓宣誓`.
+        let line = &cx.page.lines[chain.start];
+        if line.kind == LineKind::Vertical {
+            return false;
+        }
+        let x = half_text(&squares[0]);
+        let count = x.chars().count();
+        let mut distinct = x.chars();
+        let first = distinct.next();
+        return count >= 2
+            && x.chars().all(is_han)
+            && !distinct.all(|c| Some(c) == first)
+            && !super::repeated_word::is_reduplicable_abab(&x);
+    }
+    let mut evidence = 0;
+    let mut strong = false;
+    for square in squares {
+        let x = half_text(square);
+        let han = x.chars().filter(|&c| is_han(c)).count();
+        let punct = x.chars().any(is_evidence_punct);
+        if han == 0 && !punct {
+            continue;
+        }
+        if super::repeated_word::is_reduplicable_abab(&x) {
+            continue;
+        }
+        evidence += 1;
+        let mut letters = x.chars().filter(|&c| is_han(c));
+        let first = letters.next();
+        if han >= 2 && !letters.all(|c| Some(c) == first) {
+            strong = true;
+        }
+    }
+    evidence >= 2 && strong
+}
+
+/// Punctuation that is never printed twice in running text (ellipses, dashes, `！！` are).
+fn is_evidence_punct(c: char) -> bool {
+    matches!(c, '，' | '。' | '、' | '；' | '：' | ',' | ';' | ':' | '“' | '”' | '‘' | '’' | '《' | '》' | '（' | '）')
+}
+
+/// Builds the per-line deletions of a flagged chain.
+fn emit_chain(cx: &Context<'_>, chars: &[Ch], chain: &Range<usize>, squares: &[Square], out: &mut Vec<DoubledLine>) {
+    let lines = &cx.page.lines;
+    let mut deletions: Vec<Vec<Range<usize>>> = vec![Vec::new(); chain.len()];
+    let byte_range = |from: usize, to: usize| -> Range<usize> {
+        let last = chars[to - 1];
+        chars[from].at..last.at + last.c.len_utf8()
+    };
+    for square in squares {
+        let (start, half) = (square.start, square.half);
+        let first_line = chars[start].line;
+        let on_first = (start..start + 2 * half).take_while(|&k| chars[k].line == first_line).count();
+        let window = if on_first == 2 * half {
+            start + half
+        } else if on_first > half {
+            start + on_first - half
+        } else if on_first < half {
+            start + on_first
+        } else {
+            // The break falls between the copies: drop the copy whose line has other text.
+            let line_start = lines[first_line].range.start;
+            let before = cx.text.get(line_start..chars[start].at).unwrap_or("");
+            if before.trim_matches(is_horizontal_space).is_empty() {
+                start + half
+            } else {
+                start
+            }
+        };
+        let line = chars[window].line;
+        deletions[line - chain.start].push(byte_range(window, window + half));
+    }
+    for (offset, mut ranges) in deletions.into_iter().enumerate() {
+        let index = chain.start + offset;
+        if ranges.is_empty() {
+            continue;
+        }
+        ranges.sort_by_key(|range| range.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if last.end == range.start => last.end = range.end,
+                _ => merged.push(range),
+            }
+        }
+        let line = &lines[index];
+        let mut edits: Vec<Edit> = merged.into_iter().map(Edit::delete).collect();
+        let left = apply_local(cx.text, line.range.clone(), &edits);
+        if left.trim_matches(is_horizontal_space).is_empty() {
+            // Nothing of the line is left: take the line away with its terminator.
+            if line.next_start > line.range.end {
+                edits = vec![Edit::delete(line.range.start..line.next_start)];
+            } else if index > 0 {
+                let previous = &lines[index - 1];
+                edits = vec![Edit::delete(previous.range.end..line.range.end)];
+            }
+        }
+        out.push(DoubledLine { line: index, edits });
+    }
+}
+
+/// The text of `range` after deleting the parts of it that `edits` delete.
+fn apply_local(text: &str, range: Range<usize>, edits: &[Edit]) -> String {
+    let mut out = String::new();
+    let mut cursor = range.start;
+    let mut sorted: Vec<&Edit> = edits.iter().filter(|edit| edit.range.start >= range.start && edit.range.end <= range.end).collect();
+    sorted.sort_by_key(|edit| edit.range.start);
+    for edit in sorted {
+        if edit.range.start < cursor {
+            continue;
+        }
+        out.push_str(text.get(cursor..edit.range.start).unwrap_or(""));
+        out.push_str(&edit.new_text);
+        cursor = edit.range.end;
+    }
+    out.push_str(text.get(cursor..range.end).unwrap_or(""));
+    out
+}
+
+/// At most [`SHOWN_CHARS`] characters of `text`, with `…` when cut.
+fn shorten(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(SHOWN_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INFO;
+    use crate::fixer::FixOptions;
+    use crate::{analyze, fix_text, Config, Diagnostic};
+
+    fn found(text: &str) -> Vec<Diagnostic> {
+        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+    }
+
+    fn fixed(text: &str) -> String {
+        let options = FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
+        fix_text(text, &Config::with_defaults(), &options).text
+    }
+
+    #[test]
+    fn empty_and_tiny_inputs() {
+        assert!(found("").is_empty());
+        assert!(found("\n\n").is_empty());
+        assert!(found("谢谢").is_empty());
+        assert!(found("看看").is_empty());
+    }
+
+    #[test]
+    fn whole_line_caption_title() {
+        let diagnostics = found("宣誓宣誓\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].range, 0.."宣誓宣誓".len());
+        assert!(diagnostics[0].message.zh.contains("宣誓宣誓"));
+        assert_eq!(fixed("宣誓宣誓\n"), "宣誓\n");
+        assert!(found("研究研究\n").is_empty());
+        assert!(found("哈哈哈哈\n").is_empty());
+    }
+
+    #[test]
+    fn crlf_and_no_final_newline() {
+        let text = "近日近日，，社区党员在街道社区党员在街道\r\n开展活动开展活动。。\r\n守护守护";
+        assert_eq!(fixed(text), "近日，社区党员在街道\r\n开展活动。\r\n守护");
+    }
+
+    #[test]
+    fn astral_characters_and_emoji() {
+        let text = "𠮷祥村𠮷祥村，，😀好消息😀好消息。。\n";
+        assert_eq!(found(text).len(), 1);
+        assert_eq!(fixed(text), "𠮷祥村，😀好消息。\n");
+    }
+
+    #[test]
+    fn square_cut_across_a_line_break() {
+        // The extraction wrapped the doubled text at its own width, cutting `通辽…在奈` in two.
+        let text = "近日近日，，通辽市某某局全体党员在奈通辽\n市某某局全体党员在奈曼旗开展活动曼旗开展活动。。\n";
+        let diagnostics = found(text);
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert_eq!(fixed(text), "近日，通辽\n市某某局全体党员在奈曼旗开展活动。\n");
+    }
+
+    #[test]
+    fn ordinary_reduplication_is_left_alone() {
+        assert!(found("一名名共产党员挺身而出，一个个战斗堡垒巍然矗立。\n").is_empty());
+        assert!(found("踏踏实实做事，干干净净做人。\n").is_empty());
+        assert!(found("看看 走走 聊聊\n").is_empty());
+        assert!(found("……\n——\n").is_empty());
+    }
+}

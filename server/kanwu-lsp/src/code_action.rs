@@ -1,0 +1,299 @@
+//! `textDocument/codeAction`: quick-fixes, "fix all <code>", the ignore actions and
+//! `source.fixAll.kanwu`.
+//!
+//! Order (stable): the fixes of each diagnostic in document order (preferred first); one "fix
+//! all `<code>` in this file" per code with at least two safe fixes in the file; the two ignore
+//! actions of each diagnostic; then `source.fixAll.kanwu`. Nothing is offered that would not
+//! change anything.
+
+use crate::formatting::{fix_job, minimal_edits, to_lsp_edits};
+use crate::from_proto;
+use crate::ignore::{self, IgnoreOccurrenceArgs, IgnoreWordArgs};
+use crate::server::Inner;
+use crate::session::{Analysis, Job};
+use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::suppress::Occurrence;
+use kanwu_core::{FixOptions, Locale};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types as lsp;
+
+/// The kind of the fix-all source action.
+pub const FIX_ALL_KIND: &str = "source.fixAll.kanwu";
+
+fn tr(locale: Locale, zh: String, en: String) -> String {
+    match locale {
+        Locale::Zh => zh,
+        Locale::En => en,
+    }
+}
+
+/// Whether an action of `kind` is wanted by a request that asked for `only`.
+fn wanted(only: Option<&[lsp::CodeActionKind]>, kind: &str) -> bool {
+    match only {
+        None => true,
+        Some(kinds) => kinds.iter().any(|wanted| {
+            let wanted = wanted.as_str();
+            kind == wanted || (kind.starts_with(wanted) && kind.as_bytes().get(wanted.len()) == Some(&b'.'))
+        }),
+    }
+}
+
+/// What the action builder needs from the session.
+struct Context {
+    job: Job,
+    document_changes: bool,
+    create_files: bool,
+    fix_all_layout: bool,
+    root: Option<PathBuf>,
+    /// The text of `kanwu.toml` (open buffer or disk) and its open version, or `None` when missing.
+    toml: Option<(String, Option<i32>)>,
+}
+
+impl Inner {
+    pub async fn code_action(self: &Arc<Self>, params: lsp::CodeActionParams) -> jsonrpc::Result<Option<lsp::CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let Some(analysis) = self.analysis(&uri).await? else { return Ok(None) };
+        let context = {
+            let session = self.lock();
+            let Some(job) = session.job(&uri) else { return Ok(None) };
+            if job.snapshot.version != analysis.version {
+                // Edited meanwhile: the client asks again for the new text.
+                return Ok(None);
+            }
+            let document = session.documents.get(&uri);
+            let root = document.and_then(|document| document.root.clone());
+            let toml = root.as_ref().and_then(|root| {
+                let path = root.join(CONFIG_FILE_NAME);
+                match session.uri_of_path(&path) {
+                    Some(toml_uri) => session.documents.get(&toml_uri).map(|open| (open.document.rope.to_string(), Some(open.document.version))),
+                    None => crate::workspace::read_text(&path).ok().map(|text| (text, None)),
+                }
+            });
+            Context {
+                job,
+                document_changes: session.caps.document_changes,
+                create_files: session.caps.create_files && session.caps.document_changes,
+                fix_all_layout: session.settings.fix_all_layout,
+                root,
+                toml,
+            }
+        };
+        let work = move || build(&params, &analysis, &context);
+        let actions = tokio::task::spawn_blocking(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+            .await
+            .map_err(|error| crate::diagnostics::internal(format!("code actions failed: {error}")))?
+            .map_err(|payload| {
+                let message = crate::guard::panic_message(&*payload);
+                eprintln!("kanwu: code actions panicked: {message}");
+                crate::diagnostics::internal(format!("code actions panicked: {message}"))
+            })?;
+        Ok(if actions.is_empty() { None } else { Some(actions) })
+    }
+}
+
+fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context) -> Vec<lsp::CodeActionOrCommand> {
+    let uri = &params.text_document.uri;
+    let job = &context.job;
+    let locale = job.locale;
+    let text: &str = &analysis.text;
+    let index = &analysis.index;
+    let only = params.context.only.as_deref();
+    let version = analysis.version;
+    let mut actions: Vec<lsp::CodeAction> = Vec::new();
+
+    // The diagnostics to act on: those the client sent with current data, else ours in the range.
+    let mut diagnostics: Vec<lsp::Diagnostic> = params
+        .context
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| from_proto::diagnostic_data(diagnostic).is_some_and(|data| data.version == version))
+        .cloned()
+        .collect();
+    if diagnostics.is_empty() {
+        let wanted_range = from_proto::range(text, index, params.range, job.encoding);
+        diagnostics = analysis
+            .diagnostics
+            .iter()
+            .zip(&analysis.proto)
+            .filter(|(core, _)| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
+            .map(|(_, proto)| proto.clone())
+            .collect();
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character, from_proto::code(a))
+            .cmp(&(b.range.start.line, b.range.start.character, b.range.end.line, b.range.end.character, from_proto::code(b)))
+    });
+    diagnostics.dedup();
+
+    let edit_of = |edits: Vec<lsp::TextEdit>| workspace_edit(uri, version, edits, context.document_changes);
+
+    if wanted(only, "quickfix") {
+        // Each diagnostic's own fixes.
+        for diagnostic in &diagnostics {
+            let Some(data) = from_proto::diagnostic_data(diagnostic) else { continue };
+            let mut fixes = data.fixes.clone();
+            fixes.sort_by_key(|fix| !fix.preferred);
+            for fix in fixes {
+                if fix.edits.is_empty() {
+                    continue;
+                }
+                actions.push(lsp::CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    edit: Some(edit_of(fix.edits.clone())),
+                    is_preferred: fix.preferred.then_some(true),
+                    ..Default::default()
+                });
+            }
+        }
+        // Fix all of one code, where the file has at least two safe fixes of it.
+        let mut safe_counts: HashMap<&str, usize> = HashMap::new();
+        for diagnostic in &analysis.diagnostics {
+            if diagnostic.safe_fix().is_some() {
+                *safe_counts.entry(diagnostic.code).or_default() += 1;
+            }
+        }
+        let mut done: Vec<String> = Vec::new();
+        for diagnostic in &diagnostics {
+            let Some(code) = from_proto::code(diagnostic) else { continue };
+            if done.iter().any(|seen| seen == code) || safe_counts.get(code).copied().unwrap_or(0) < 2 {
+                continue;
+            }
+            done.push(code.to_string());
+            let options = FixOptions { only_rules: vec![code.to_string()], keep_lines: false };
+            let fixed = fix_job(job, text, &options);
+            let edits = minimal_edits(text, &fixed);
+            if edits.is_empty() {
+                continue;
+            }
+            let related: Vec<lsp::Diagnostic> = diagnostics.iter().filter(|other| from_proto::code(other) == Some(code)).cloned().collect();
+            actions.push(lsp::CodeAction {
+                title: tr(locale, format!("修正本文件中所有 {code} 问题"), format!("Fix all `{code}` problems in this file")),
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(related),
+                edit: Some(edit_of(to_lsp_edits(text, &edits, job.encoding))),
+                ..Default::default()
+            });
+        }
+        // Ignore actions.
+        for diagnostic in &diagnostics {
+            let Some(code) = from_proto::code(diagnostic) else { continue };
+            if code == "encoding" {
+                continue;
+            }
+            let range = from_proto::range(text, index, diagnostic.range, job.encoding);
+            if let Some(action) = ignore_word_action(context, diagnostic, &text[range.clone()]) {
+                actions.push(action);
+            }
+            if let (Some(root), Some(page)) = (&context.root, &job.page_key) {
+                let occurrence = Occurrence::at(page, text, code, range);
+                let args = IgnoreOccurrenceArgs { root: root.clone(), occurrence };
+                let title = tr(locale, format!("忽略此处的 {code}"), format!("Ignore this occurrence of `{code}`"));
+                actions.push(lsp::CodeAction {
+                    title: title.clone(),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic.clone()]),
+                    command: Some(lsp::Command {
+                        title,
+                        command: ignore::IGNORE_OCCURRENCE.to_string(),
+                        arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]),
+                    }),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+
+    if wanted(only, FIX_ALL_KIND) {
+        let options = FixOptions { only_rules: Vec::new(), keep_lines: !context.fix_all_layout };
+        let fixed = fix_job(job, text, &options);
+        let edits = minimal_edits(text, &fixed);
+        if !edits.is_empty() {
+            actions.push(lsp::CodeAction {
+                title: tr(locale, "修正所有可安全修正的问题（kanwu）".to_string(), "Fix all safely fixable problems (kanwu)".to_string()),
+                kind: Some(lsp::CodeActionKind::from(FIX_ALL_KIND)),
+                edit: Some(edit_of(to_lsp_edits(text, &edits, job.encoding))),
+                ..Default::default()
+            });
+        }
+    }
+
+    actions.into_iter().map(lsp::CodeActionOrCommand::CodeAction).collect()
+}
+
+/// "Ignore this word or phrase": an edit of `kanwu.toml` plus the command that applies it at once.
+fn ignore_word_action(context: &Context, diagnostic: &lsp::Diagnostic, flagged: &str) -> Option<lsp::CodeAction> {
+    let root = context.root.as_ref()?;
+    let word = ignore::word_of(flagged)?;
+    let locale = context.job.locale;
+    let toml_path = root.join(CONFIG_FILE_NAME);
+    let toml_uri = lsp::Uri::from_file_path(&toml_path)?;
+    let title = tr(locale, format!("在本工作区忽略“{word}”（写入 kanwu.toml）"), format!("Ignore “{word}” in this workspace (kanwu.toml)"));
+    let (edit, write) = match &context.toml {
+        Some((text, version)) => {
+            let edit = ignore::add_word_edit(text, word)?;
+            let edits = to_lsp_edits(text, &[edit], context.job.encoding);
+            let edit = if context.document_changes {
+                lsp::WorkspaceEdit {
+                    document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: toml_uri, version: *version },
+                        edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                    }])),
+                    ..Default::default()
+                }
+            } else {
+                lsp::WorkspaceEdit { changes: Some([(toml_uri, edits)].into_iter().collect()), ..Default::default() }
+            };
+            (Some(edit), false)
+        }
+        None if context.create_files => {
+            let edit = ignore::add_word_edit("", word)?;
+            let insert = lsp::TextEdit { range: lsp::Range::default(), new_text: edit.new_text };
+            let edit = lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Operations(vec![
+                    lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+                        uri: toml_uri.clone(),
+                        options: Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
+                        annotation_id: None,
+                    })),
+                    lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: toml_uri, version: None },
+                        edits: vec![lsp::OneOf::Left(insert)],
+                    }),
+                ])),
+                ..Default::default()
+            };
+            (Some(edit), false)
+        }
+        // The client cannot create the file: the command writes it.
+        None => (None, true),
+    };
+    let args = IgnoreWordArgs { root: root.clone(), word: word.to_string(), write };
+    Some(lsp::CodeAction {
+        title: title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic.clone()]),
+        edit,
+        command: Some(lsp::Command { title, command: ignore::IGNORE_WORD.to_string(), arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]) }),
+        ..Default::default()
+    })
+}
+
+/// An edit of one document, versioned when the client takes `documentChanges`.
+fn workspace_edit(uri: &lsp::Uri, version: i32, edits: Vec<lsp::TextEdit>, document_changes: bool) -> lsp::WorkspaceEdit {
+    if document_changes {
+        lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri.clone(), version: Some(version) },
+                edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+            }])),
+            ..Default::default()
+        }
+    } else {
+        lsp::WorkspaceEdit { changes: Some([(uri.clone(), edits)].into_iter().collect()), ..Default::default() }
+    }
+}

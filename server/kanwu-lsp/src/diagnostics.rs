@@ -1,0 +1,239 @@
+//! Diagnostics: debounced push (`textDocument/publishDiagnostics`) or pull (`textDocument/diagnostic`).
+//!
+//! Push: every open or change schedules an analysis after the debounce; a newer edit aborts the
+//! pending one; one analysis per page runs at a time, on an immutable snapshot, off the main loop;
+//! its result is published only if the page still has that version and the configuration has not
+//! changed since (checked while holding the page's lock, which is held until the result is sent,
+//! so results of one page reach the client in order).
+//!
+//! Pull: the client asks; the answer is computed (or taken from the cache) for the current
+//! version, with a result id `<generation>.<version>` so an unchanged page answers `unchanged`.
+
+use crate::guard::panic_message;
+use crate::server::Inner;
+use crate::session::{Analysis, Job};
+use crate::to_proto::{self, Text};
+use kanwu_core::LineIndex;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types as lsp;
+
+/// Analyses one snapshot (synchronous; run it on the blocking pool for big pages).
+pub fn run_job(job: &Job) -> Analysis {
+    let text = job.snapshot.text();
+    let mut diagnostics = kanwu_core::analyze(&text, &job.config);
+    if let Some(key) = &job.page_key {
+        job.suppressions.retain(key, &text, &mut diagnostics);
+    }
+    let index = LineIndex::new(&text);
+    let converter = Text { text: &text, index: &index, encoding: job.encoding };
+    let mut proto: Vec<lsp::Diagnostic> =
+        diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, job.locale, job.snapshot.version)).collect();
+    if let Some(notice) = &job.notice {
+        proto.insert(
+            0,
+            lsp::Diagnostic {
+                range: lsp::Range::default(),
+                severity: Some(lsp::DiagnosticSeverity::WARNING),
+                code: Some(lsp::NumberOrString::String("encoding".to_string())),
+                source: Some(to_proto::SOURCE.to_string()),
+                message: notice.clone(),
+                ..Default::default()
+            },
+        );
+    }
+    Analysis { version: job.snapshot.version, generation: job.generation, text, index, diagnostics, proto }
+}
+
+/// Runs a job on the blocking pool; a panic in a rule becomes an error (logged), not a crash.
+pub async fn run_blocking(job: Job) -> Result<Arc<Analysis>, String> {
+    let handle = tokio::task::spawn_blocking(move || std::panic::catch_unwind(|| run_job(&job)));
+    match handle.await {
+        Ok(Ok(analysis)) => Ok(Arc::new(analysis)),
+        Ok(Err(payload)) => Err(format!("analysis panicked: {}", panic_message(&*payload))),
+        Err(error) => Err(format!("analysis failed: {error}")),
+    }
+}
+
+impl Inner {
+    /// Schedules the push of diagnostics for `uri` after the debounce (push mode only).
+    pub fn schedule(self: &Arc<Self>, uri: &lsp::Uri) {
+        let mut session = self.lock();
+        if session.caps.pull_diagnostics || session.shutdown {
+            return;
+        }
+        let debounce = Duration::from_millis(session.settings.debounce_ms);
+        let Some(job) = session.job(uri) else { return };
+        let Some(document) = session.documents.get_mut(uri) else { return };
+        if let Some(task) = document.task.take() {
+            task.abort();
+        }
+        let lock = document.lock.clone();
+        let inner = self.clone();
+        let task = tokio::spawn(async move {
+            if !debounce.is_zero() {
+                tokio::time::sleep(debounce).await;
+            }
+            let (version, generation) = (job.snapshot.version, job.generation);
+            let guard = lock.lock_owned().await;
+            if !inner.lock().is_current(&job.uri, version, generation) {
+                return;
+            }
+            let uri = job.uri.clone();
+            // The guard moves into the blocking task and comes back with the result, so the page
+            // stays locked until the result is published, even if this task is aborted meanwhile.
+            let handle = tokio::task::spawn_blocking(move || (std::panic::catch_unwind(|| run_job(&job)), guard));
+            let Ok((result, _guard)) = handle.await else { return };
+            let analysis = match result {
+                Ok(analysis) => Arc::new(analysis),
+                Err(payload) => {
+                    eprintln!("kanwu: analysis of {} panicked: {}", uri.as_str(), panic_message(&*payload));
+                    return;
+                }
+            };
+            let diagnostics = {
+                let mut session = inner.lock();
+                if !session.is_current(&uri, version, generation) {
+                    return;
+                }
+                let Some(document) = session.documents.get_mut(&uri) else { return };
+                document.analysis = Some(analysis.clone());
+                analysis.proto.clone()
+            };
+            inner.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+        });
+        document.task = Some(task.abort_handle());
+    }
+
+    /// Re-analyses every open page after a configuration change: pushes anew, or asks a pull
+    /// client to refresh.
+    pub async fn rediagnose_all(self: &Arc<Self>) {
+        let (pull, uris) = {
+            let session = self.lock();
+            (session.caps.pull_diagnostics, session.documents.keys().cloned().collect::<Vec<_>>())
+        };
+        if pull {
+            if let Err(error) = self.client.workspace_diagnostic_refresh().await {
+                eprintln!("kanwu: workspace/diagnostic/refresh failed: {error:?}");
+            }
+        } else {
+            for uri in uris {
+                self.schedule(&uri);
+            }
+        }
+        self.publish_config_errors().await;
+    }
+
+    /// The analysis of the current version of an open page: cached, or computed now.
+    pub async fn analysis(self: &Arc<Self>, uri: &lsp::Uri) -> jsonrpc::Result<Option<Arc<Analysis>>> {
+        loop {
+            let (job, lock) = {
+                let session = self.lock();
+                if let Some(analysis) = session.current_analysis(uri) {
+                    return Ok(Some(analysis));
+                }
+                let Some(job) = session.job(uri) else { return Ok(None) };
+                let Some(document) = session.documents.get(uri) else { return Ok(None) };
+                (job, document.lock.clone())
+            };
+            let _guard = lock.lock().await;
+            if let Some(analysis) = self.lock().current_analysis(uri) {
+                return Ok(Some(analysis));
+            }
+            let (version, generation) = (job.snapshot.version, job.generation);
+            let analysis = run_blocking(job).await.map_err(|message| {
+                eprintln!("kanwu: {message}");
+                internal(message)
+            })?;
+            let mut session = self.lock();
+            if session.is_current(uri, version, generation) {
+                if let Some(document) = session.documents.get_mut(uri) {
+                    document.analysis = Some(analysis.clone());
+                }
+                return Ok(Some(analysis));
+            }
+            // The page changed while it was analysed: answer for the newer text.
+        }
+    }
+
+    /// `textDocument/diagnostic`.
+    pub async fn pull(self: &Arc<Self>, params: lsp::DocumentDiagnosticParams) -> jsonrpc::Result<lsp::DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let config_report = {
+            let session = self.lock();
+            match session.documents.get(&uri) {
+                Some(document) if document.is_config => {
+                    let project = document.path.as_ref().and_then(|path| path.parent()).and_then(|root| session.projects.get(root));
+                    let items = project
+                        .and_then(|project| project.error.as_ref())
+                        .map(|(error, text)| vec![to_proto::config_error(text, error, session.encoding, session.client_locale)])
+                        .unwrap_or_default();
+                    Some(items)
+                }
+                Some(_) => None,
+                None => Some(Vec::new()),
+            }
+        };
+        let full = |result_id: Option<String>, items: Vec<lsp::Diagnostic>| {
+            lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
+            }))
+        };
+        if let Some(items) = config_report {
+            return Ok(full(None, items));
+        }
+        let Some(analysis) = self.analysis(&uri).await? else {
+            return Ok(full(None, Vec::new()));
+        };
+        let result_id = format!("{}.{}", analysis.generation, analysis.version);
+        if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            return Ok(lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Unchanged(
+                lsp::RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport { result_id },
+                },
+            )));
+        }
+        Ok(full(Some(result_id), analysis.proto.clone()))
+    }
+
+    /// Pushes (or clears) the error diagnostic of each `kanwu.toml`, unless a pull client has
+    /// that file open and asks for it itself.
+    pub async fn publish_config_errors(self: &Arc<Self>) {
+        let mut messages = Vec::new();
+        {
+            let mut session = self.lock();
+            let encoding = session.encoding;
+            let locale = session.client_locale;
+            let pull = session.caps.pull_diagnostics;
+            let open: Vec<std::path::PathBuf> =
+                session.documents.values().filter(|document| document.is_config).filter_map(|document| document.path.clone()).collect();
+            for project in session.projects.values_mut() {
+                if pull && open.contains(&project.toml) {
+                    continue;
+                }
+                let Some(uri) = lsp::Uri::from_file_path(&project.toml) else { continue };
+                match &project.error {
+                    Some((error, text)) => {
+                        messages.push((uri, vec![to_proto::config_error(text, error, encoding, locale)]));
+                        project.error_published = true;
+                    }
+                    None if project.error_published => {
+                        messages.push((uri, Vec::new()));
+                        project.error_published = false;
+                    }
+                    None => {}
+                }
+            }
+        }
+        for (uri, diagnostics) in messages {
+            self.client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+    }
+}
+
+pub fn internal(message: impl Into<String>) -> jsonrpc::Error {
+    jsonrpc::Error { code: jsonrpc::ErrorCode::InternalError, message: message.into().into(), data: None }
+}

@@ -1,0 +1,135 @@
+//! An open page: a rope edited in place, its version, and cheap immutable snapshots for analysis.
+
+use kanwu_core::PositionEncoding;
+use ropey::Rope;
+use std::sync::Arc;
+
+/// A position as the client sends it: zero-based line and a column in the negotiated units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientPosition {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// One text change from `textDocument/didChange`; `range` is `None` for a full replacement.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub range: Option<(ClientPosition, ClientPosition)>,
+    pub text: String,
+}
+
+/// The text of a document at one version; cloning shares the rope.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub version: i32,
+    pub rope: Rope,
+}
+
+impl Snapshot {
+    /// The whole text as one string (linear in the length: call it off the main loop for big pages).
+    pub fn text(&self) -> Arc<str> {
+        Arc::from(self.rope.to_string())
+    }
+}
+
+/// An open document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Document {
+        Document { rope: Rope::from_str(text), version }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { version: self.version, rope: self.rope.clone() }
+    }
+
+    /// Applies the changes of one notification in order; positions out of range are clamped.
+    pub fn apply(&mut self, changes: Vec<Change>, version: i32, encoding: PositionEncoding) {
+        for change in changes {
+            match change.range {
+                None => self.rope = Rope::from_str(&change.text),
+                Some((start, end)) => {
+                    let start = char_of(&self.rope, start, encoding);
+                    let end = char_of(&self.rope, end, encoding).max(start);
+                    if start != end {
+                        self.rope.remove(start..end);
+                    }
+                    if !change.text.is_empty() {
+                        self.rope.insert(start, &change.text);
+                    }
+                }
+            }
+        }
+        self.version = version;
+    }
+}
+
+/// The char index of a client position: a line past the end gives the end of the text, a column
+/// past the line's end gives the line's end, a column inside a character gives its start.
+pub fn char_of(rope: &Rope, position: ClientPosition, encoding: PositionEncoding) -> usize {
+    let line = position.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    let mut content = slice.len_chars();
+    if content > 0 && slice.char(content - 1) == '\n' {
+        content -= 1;
+        if content > 0 && slice.char(content - 1) == '\r' {
+            content -= 1;
+        }
+    }
+    let line_end = line_start + content;
+    let col = position.col as usize;
+    match encoding {
+        PositionEncoding::Utf32 => (line_start + col).min(line_end),
+        PositionEncoding::Utf16 => {
+            let base = rope.char_to_utf16_cu(line_start);
+            let limit = rope.char_to_utf16_cu(line_end);
+            rope.utf16_cu_to_char((base + col).min(limit))
+        }
+        PositionEncoding::Utf8 => {
+            let base = rope.char_to_byte(line_start);
+            let limit = rope.char_to_byte(line_end);
+            rope.byte_to_char((base + col).min(limit))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u32, col: u32) -> ClientPosition {
+        ClientPosition { line, col }
+    }
+
+    #[test]
+    fn columns_count_in_each_encoding() {
+        let rope = Rope::from_str("𠮷两\r\n委");
+        assert_eq!(char_of(&rope, at(0, 2), PositionEncoding::Utf16), 1);
+        assert_eq!(char_of(&rope, at(0, 1), PositionEncoding::Utf16), 0, "inside a surrogate pair");
+        assert_eq!(char_of(&rope, at(0, 1), PositionEncoding::Utf32), 1);
+        assert_eq!(char_of(&rope, at(0, 4), PositionEncoding::Utf8), 1);
+        assert_eq!(char_of(&rope, at(0, 99), PositionEncoding::Utf16), 2, "clamped before \\r\\n");
+        assert_eq!(char_of(&rope, at(1, 1), PositionEncoding::Utf16), 5);
+        assert_eq!(char_of(&rope, at(9, 0), PositionEncoding::Utf16), 5);
+    }
+
+    #[test]
+    fn applies_incremental_and_full_changes() {
+        let mut document = Document::new("两委\n班子", 1);
+        let change = Change { range: Some((at(0, 1), at(1, 1))), text: "X".into() };
+        document.apply(vec![change], 2, PositionEncoding::Utf16);
+        assert_eq!(document.rope.to_string(), "两X子");
+        document.apply(vec![Change { range: None, text: "新".into() }], 3, PositionEncoding::Utf16);
+        assert_eq!(document.rope.to_string(), "新");
+        assert_eq!(document.version, 3);
+    }
+}

@@ -1,0 +1,259 @@
+//! "Ignore this word or phrase" (adds it to the `ignore` list of the workspace's `kanwu.toml`)
+//! and "Ignore this occurrence" (records it in the sidecar `.kanwu/ignored.toml`).
+//!
+//! The word action is a WorkspaceEdit on `kanwu.toml` (creating the file when it is missing and
+//! the client can create files) followed by the command `kanwu.ignoreWord`, which makes the word
+//! count at once, before the edited file is saved. The occurrence action is the command
+//! `kanwu.ignoreOccurrence`, which writes the sidecar; the page is never touched.
+
+use crate::server::Inner;
+use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::suppress::{Occurrence, Suppressions};
+use kanwu_core::{Config, Edit};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower_lsp_server::jsonrpc;
+
+pub const IGNORE_WORD: &str = "kanwu.ignoreWord";
+pub const IGNORE_OCCURRENCE: &str = "kanwu.ignoreOccurrence";
+
+/// The longest text offered for "Ignore this word or phrase", in characters.
+pub const MAX_WORD_CHARS: usize = 32;
+
+/// Arguments of `kanwu.ignoreWord`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IgnoreWordArgs {
+    pub root: PathBuf,
+    pub word: String,
+    /// The server writes `kanwu.toml` itself (the client could not be given an edit for it).
+    #[serde(default)]
+    pub write: bool,
+}
+
+/// Arguments of `kanwu.ignoreOccurrence`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IgnoreOccurrenceArgs {
+    pub root: PathBuf,
+    pub occurrence: Occurrence,
+}
+
+/// The word an "Ignore this word" action would add for flagged text, if it is one.
+pub fn word_of(flagged: &str) -> Option<&str> {
+    let word = flagged.trim();
+    if word.is_empty() || word.contains('\n') || word.chars().count() > MAX_WORD_CHARS {
+        return None;
+    }
+    Some(word)
+}
+
+/// A TOML basic string holding `text`.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The edit of a `kanwu.toml` text that adds `word` to its top-level `ignore` list (creating
+/// the key when missing). `None` when the file does not parse, already ignores the word, or the
+/// edit would not give a valid file that ignores it.
+pub fn add_word_edit(text: &str, word: &str) -> Option<Edit> {
+    let config = Config::parse(text, None).ok()?;
+    if config.ignore.iter().any(|ignored| ignored == word) {
+        return None;
+    }
+    let quoted = toml_string(word);
+    let edit = match find_ignore_array(text) {
+        Some((open, last_significant)) => {
+            let before = text[..last_significant].chars().next_back();
+            if last_significant == open + 1 {
+                Edit::insert(last_significant, quoted)
+            } else if before == Some(',') {
+                Edit::insert(last_significant, format!(" {quoted},"))
+            } else {
+                Edit::insert(last_significant, format!(", {quoted}"))
+            }
+        }
+        None => Edit::insert(0, format!("ignore = [{quoted}]\n")),
+    };
+    let (new_text, _) = kanwu_core::fixer::apply_edit_groups(text, [std::slice::from_ref(&edit)]);
+    let check = Config::parse(&new_text, None).ok()?;
+    check.ignore.iter().any(|ignored| ignored == word).then_some(edit)
+}
+
+/// In the top-level table, the byte offset of the `[` of `ignore = [...]` and the offset just
+/// past the last token before its closing `]`.
+fn find_ignore_array(text: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = trimmed.strip_prefix("ignore") {
+            let rest_trimmed = rest.trim_start();
+            if let Some(value) = rest_trimmed.strip_prefix('=') {
+                let value_trimmed = value.trim_start();
+                if value_trimmed.starts_with('[') {
+                    let open = offset + (line.len() - value_trimmed.len());
+                    return scan_array(text, open).map(|last| (open, last));
+                }
+                return None;
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// From the `[` at `open`, the offset just past the last significant character before the
+/// matching `]` (skipping strings, comments and whitespace).
+fn scan_array(text: &str, open: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut last = open + 1;
+    let mut index = open;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'[' => {
+                depth += 1;
+                last = index + 1;
+            }
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(last);
+                }
+                last = index + 1;
+            }
+            b'#' => {
+                while index < bytes.len() && bytes[index] != b'\n' {
+                    index += 1;
+                }
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                index += 1;
+                while index < bytes.len() && bytes[index] != quote {
+                    if quote == b'"' && bytes[index] == b'\\' {
+                        index += 1;
+                    }
+                    index += 1;
+                }
+                last = index + 1;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => last = index + 1,
+        }
+        index += 1;
+    }
+    None
+}
+
+impl Inner {
+    /// `workspace/executeCommand`.
+    pub async fn execute(self: &Arc<Self>, command: &str, arguments: Vec<serde_json::Value>) -> jsonrpc::Result<Option<serde_json::Value>> {
+        let argument = arguments.into_iter().next().unwrap_or(serde_json::Value::Null);
+        match command {
+            IGNORE_WORD => {
+                let args: IgnoreWordArgs = serde_json::from_value(argument).map_err(invalid)?;
+                self.ignore_word(args)?;
+            }
+            IGNORE_OCCURRENCE => {
+                let args: IgnoreOccurrenceArgs = serde_json::from_value(argument).map_err(invalid)?;
+                self.ignore_occurrence(args)?;
+            }
+            other => return Err(jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
+        }
+        self.rediagnose_all().await;
+        Ok(None)
+    }
+
+    fn ignore_word(self: &Arc<Self>, args: IgnoreWordArgs) -> jsonrpc::Result<()> {
+        let toml = args.root.join(CONFIG_FILE_NAME);
+        if args.write {
+            write_word(&toml, &args.word).map_err(|error| crate::diagnostics::internal(format!("cannot update {}: {error}", toml.display())))?;
+        }
+        let mut session = self.lock();
+        session.ensure_project(&args.root);
+        let open_text = session.open_config_text(&toml);
+        if let Some(project) = session.projects.get_mut(&args.root) {
+            if !project.pending_ignores.contains(&args.word) {
+                project.pending_ignores.push(args.word.clone());
+            }
+            crate::workspace::load_project(project, open_text);
+        }
+        session.generation += 1;
+        Ok(())
+    }
+
+    fn ignore_occurrence(self: &Arc<Self>, args: IgnoreOccurrenceArgs) -> jsonrpc::Result<()> {
+        let mut suppressions = Suppressions::load(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
+        if suppressions.add(args.occurrence) {
+            suppressions.save(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
+        }
+        let mut session = self.lock();
+        session.ensure_project(&args.root);
+        if let Some(project) = session.projects.get_mut(&args.root) {
+            project.suppressions = Arc::new(suppressions);
+        }
+        session.generation += 1;
+        Ok(())
+    }
+}
+
+/// Adds `word` to the `ignore` list of the file at `toml`, creating it if needed.
+fn write_word(toml: &Path, word: &str) -> std::io::Result<()> {
+    let text = match crate::workspace::read_text(toml) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(error),
+    };
+    let Some(edit) = add_word_edit(&text, word) else { return Ok(()) };
+    let (new_text, _) = kanwu_core::fixer::apply_edit_groups(&text, [std::slice::from_ref(&edit)]);
+    std::fs::write(toml, new_text)
+}
+
+fn invalid(error: serde_json::Error) -> jsonrpc::Error {
+    jsonrpc::Error::invalid_params(format!("bad command arguments: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added(text: &str, word: &str) -> Option<String> {
+        let edit = add_word_edit(text, word)?;
+        Some(kanwu_core::fixer::apply_edit_groups(text, [std::slice::from_ref(&edit)]).0)
+    }
+
+    #[test]
+    fn adds_words_to_every_shape_of_list() {
+        assert_eq!(added("", "层层").unwrap(), "ignore = [\"层层\"]\n");
+        assert_eq!(added("ignore = []\n", "层层").unwrap(), "ignore = [\"层层\"]\n");
+        assert_eq!(added("ignore = [\"a\"] # c\n", "b\"").unwrap(), "ignore = [\"a\", \"b\\\"\"] # c\n");
+        assert_eq!(added("ignore = [\n  \"a\", # x]\n]\n[rules]\n", "b").unwrap(), "ignore = [\n  \"a\", \"b\", # x]\n]\n[rules]\n");
+        assert_eq!(added("[rules]\n", "b").unwrap(), "ignore = [\"b\"]\n[rules]\n");
+        assert_eq!(added("ignore = [\"b\"]\n", "b"), None, "already ignored");
+        assert_eq!(added("ignore = [\n", "b"), None, "broken file");
+    }
+
+    #[test]
+    fn offers_short_single_line_words_only() {
+        assert_eq!(word_of(" 层层 "), Some("层层"));
+        assert_eq!(word_of("\n"), None);
+        assert_eq!(word_of(&"字".repeat(40)), None);
+    }
+}

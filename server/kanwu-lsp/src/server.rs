@@ -1,0 +1,359 @@
+//! The `LanguageServer` implementation: each method converts its parameters, mutates the session
+//! synchronously (never across an `.await`, so edits apply in the order received), then hands
+//! longer work to the modules of each method family.
+
+use crate::document::{Change, Document};
+use crate::from_proto;
+use crate::guard;
+use crate::ignore;
+use crate::session::{canonical, ClientCaps, OpenDocument, Session};
+use crate::settings::Settings;
+use crate::to_proto;
+use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::Locale;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// State shared by the handlers and the background tasks.
+pub struct Inner {
+    pub client: Client,
+    state: Mutex<Session>,
+}
+
+impl Inner {
+    /// The session; a panic elsewhere never leaves it unusable.
+    pub fn lock(&self) -> MutexGuard<'_, Session> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Logs to stderr and to the client's log.
+    pub async fn log(&self, kind: lsp::MessageType, message: String) {
+        eprintln!("kanwu: {message}");
+        self.client.log_message(kind, message).await;
+    }
+
+    /// Replaces the editor settings; diagnoses again when they changed.
+    async fn apply_settings(self: &Arc<Self>, value: &serde_json::Value) {
+        if !value.is_object() {
+            return;
+        }
+        let (settings, problems) = Settings::from_json(value);
+        for problem in problems {
+            self.log(lsp::MessageType::WARNING, problem).await;
+        }
+        let changed = {
+            let mut session = self.lock();
+            if session.settings == settings {
+                false
+            } else {
+                session.settings = settings;
+                session.generation += 1;
+                true
+            }
+        };
+        if changed {
+            self.rediagnose_all().await;
+        }
+    }
+
+    /// Asks the client for the `kanwu` section of its settings.
+    async fn fetch_settings(self: &Arc<Self>) {
+        let item = lsp::ConfigurationItem { scope_uri: None, section: Some("kanwu".to_string()) };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(value) = values.first() {
+                    self.apply_settings(value).await;
+                }
+            }
+            Err(error) => eprintln!("kanwu: workspace/configuration failed: {error:?}"),
+        }
+    }
+}
+
+/// The language server.
+pub struct Backend {
+    pub inner: Arc<Inner>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend { inner: Arc::new(Inner { client, state: Mutex::new(Session::default()) }) }
+    }
+}
+
+fn is_config_path(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name == CONFIG_FILE_NAME)
+}
+
+/// A warning for a page the editor read as UTF-8 although it is in another encoding on disk.
+fn encoding_notice(path: Option<&Path>, text: &str, locale: Locale) -> Option<String> {
+    if !text.contains('\u{FFFD}') {
+        return None;
+    }
+    let bytes = std::fs::read(path?).ok()?;
+    if std::str::from_utf8(&bytes).is_ok() {
+        return None;
+    }
+    let decoded = kanwu_core::decode::decode(&bytes).ok()?;
+    if decoded.lossy {
+        return None;
+    }
+    let name = decoded.encoding.name();
+    Some(match locale {
+        Locale::Zh => format!("此页在磁盘上是 {name} 编码，编辑器按 UTF-8 打开，出现了乱码；请以 {name} 编码重新打开后再校对"),
+        Locale::En => format!("This page is {name} on disk but the editor opened it as UTF-8, so some characters are garbled; reopen it with the {name} encoding before proofreading"),
+    })
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        guard::request("initialize", async {
+            let (settings, problems) = params.initialization_options.as_ref().map(Settings::from_json).unwrap_or_default();
+            for problem in problems {
+                eprintln!("kanwu: initializationOptions: {problem}");
+            }
+            let mut session = self.inner.lock();
+            session.encoding = from_proto::negotiate(
+                params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()),
+            );
+            session.client_locale = params.locale.as_deref().map(Locale::from_tag).unwrap_or_default();
+            session.caps = ClientCaps::from_params(&params.capabilities);
+            session.settings = settings;
+            #[allow(deprecated)]
+            let mut roots: Vec<PathBuf> = match &params.workspace_folders {
+                Some(folders) => folders.iter().filter_map(|folder| from_proto::path(&folder.uri)).collect(),
+                None => params.root_uri.as_ref().and_then(from_proto::path).into_iter().collect(),
+            };
+            #[allow(deprecated)]
+            if roots.is_empty() {
+                roots.extend(params.root_path.as_ref().map(PathBuf::from));
+            }
+            session.roots = roots.iter().map(|root| canonical(root)).collect();
+            let capabilities = lsp::ServerCapabilities {
+                position_encoding: Some(to_proto::encoding_kind(session.encoding)),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                })),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX, lsp::CodeActionKind::from(crate::code_action::FIX_ALL_KIND)]),
+                    resolve_provider: Some(false),
+                    ..Default::default()
+                })),
+                document_formatting_provider: Some(lsp::OneOf::Left(true)),
+                document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
+                execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                    commands: vec![ignore::IGNORE_WORD.to_string(), ignore::IGNORE_OCCURRENCE.to_string()],
+                    ..Default::default()
+                }),
+                diagnostic_provider: session.caps.pull_diagnostics.then(|| {
+                    lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                        identifier: Some("kanwu".to_string()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        ..Default::default()
+                    })
+                }),
+                ..Default::default()
+            };
+            Ok(lsp::InitializeResult {
+                capabilities,
+                server_info: Some(lsp::ServerInfo { name: "kanwu".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) }),
+                offset_encoding: None,
+            })
+        })
+        .await
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let inner = self.inner.clone();
+        guard::notification("initialized", async move {
+            let (configuration, watch) = {
+                let session = inner.lock();
+                (session.caps.configuration, session.caps.watch_files_dynamic)
+            };
+            if !(watch && inner.register_watchers().await) {
+                inner.start_polling();
+            }
+            if configuration {
+                inner.fetch_settings().await;
+            }
+        })
+        .await
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        let mut session = self.inner.lock();
+        session.shutdown = true;
+        for document in session.documents.values_mut() {
+            if let Some(task) = document.task.take() {
+                task.abort();
+            }
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let inner = self.inner.clone();
+        guard::notification("textDocument/didOpen", async move {
+            let item = params.text_document;
+            let uri = item.uri;
+            let path = from_proto::path(&uri).map(|path| canonical(&path));
+            let is_config = path.as_deref().is_some_and(is_config_path);
+            let config_changed = {
+                let mut session = inner.lock();
+                let notice = if is_config { None } else { encoding_notice(path.as_deref(), &item.text, session.client_locale) };
+                let root = match (&path, is_config) {
+                    (Some(path), true) => path.parent().map(Path::to_path_buf),
+                    (Some(path), false) => Some(session.root_for(path)),
+                    (None, _) => None,
+                };
+                let previous = session.documents.insert(
+                    uri.clone(),
+                    OpenDocument {
+                        document: Document::new(&item.text, item.version),
+                        path,
+                        root: root.clone(),
+                        is_config,
+                        encoding_notice: notice,
+                        task: None,
+                        analysis: None,
+                        lock: Arc::new(tokio::sync::Mutex::new(())),
+                    },
+                );
+                if let Some(task) = previous.and_then(|previous| previous.task) {
+                    task.abort();
+                }
+                if let Some(root) = &root {
+                    session.ensure_project(root);
+                }
+                is_config && session.reload_all()
+            };
+            if is_config {
+                if config_changed {
+                    inner.rediagnose_all().await;
+                } else {
+                    inner.publish_config_errors().await;
+                }
+            } else {
+                inner.schedule(&uri);
+            }
+        })
+        .await
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let inner = self.inner.clone();
+        guard::notification("textDocument/didChange", async move {
+            let uri = params.text_document.uri;
+            let (is_config, config_changed) = {
+                let mut session = inner.lock();
+                let encoding = session.encoding;
+                let Some(document) = session.documents.get_mut(&uri) else {
+                    eprintln!("kanwu: didChange for {}, which is not open: ignored", uri.as_str());
+                    return;
+                };
+                let changes = params
+                    .content_changes
+                    .into_iter()
+                    .map(|change| Change {
+                        range: change.range.map(|range| (from_proto::client_position(range.start), from_proto::client_position(range.end))),
+                        text: change.text,
+                    })
+                    .collect();
+                document.document.apply(changes, params.text_document.version, encoding);
+                let is_config = document.is_config;
+                (is_config, is_config && session.reload_all())
+            };
+            if is_config {
+                if config_changed {
+                    inner.rediagnose_all().await;
+                } else {
+                    inner.publish_config_errors().await;
+                }
+            } else {
+                inner.schedule(&uri);
+            }
+        })
+        .await
+    }
+
+    async fn did_save(&self, _: lsp::DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let inner = self.inner.clone();
+        guard::notification("textDocument/didClose", async move {
+            let uri = params.text_document.uri;
+            let (was_config, push, config_changed) = {
+                let mut session = inner.lock();
+                let Some(document) = session.documents.remove(&uri) else {
+                    eprintln!("kanwu: didClose for {}, which is not open: ignored", uri.as_str());
+                    return;
+                };
+                if let Some(task) = document.task {
+                    task.abort();
+                }
+                let push = !session.caps.pull_diagnostics;
+                (document.is_config, push, document.is_config && session.reload_all())
+            };
+            if was_config {
+                if config_changed {
+                    inner.rediagnose_all().await;
+                } else {
+                    inner.publish_config_errors().await;
+                }
+            } else if push {
+                inner.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        })
+        .await
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let inner = self.inner.clone();
+        guard::notification("workspace/didChangeConfiguration", async move {
+            let pull = inner.lock().caps.configuration;
+            if pull {
+                inner.fetch_settings().await;
+            } else {
+                inner.apply_settings(&params.settings).await;
+            }
+        })
+        .await
+    }
+
+    async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {
+        let inner = self.inner.clone();
+        guard::notification("workspace/didChangeWatchedFiles", async move { inner.reload_configuration().await }).await
+    }
+
+    async fn diagnostic(&self, params: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/diagnostic", async move { inner.pull(params).await }).await
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/codeAction", async move { inner.code_action(params).await }).await
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/formatting", async move { inner.format(&params.text_document.uri, None).await }).await
+    }
+
+    async fn range_formatting(&self, params: lsp::DocumentRangeFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/rangeFormatting", async move { inner.format(&params.text_document.uri, Some(params.range)).await }).await
+    }
+
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
+        let inner = self.inner.clone();
+        guard::request("workspace/executeCommand", async move { inner.execute(&params.command, params.arguments).await }).await
+    }
+}

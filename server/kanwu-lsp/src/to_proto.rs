@@ -1,0 +1,118 @@
+//! Core values to LSP values: byte ranges to ranges in the negotiated encoding, diagnostics with
+//! their fix data, edits.
+
+use crate::from_proto::FixData;
+use kanwu_core::{ConfigError, LineIndex, Locale, PositionEncoding, Severity};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use tower_lsp_server::ls_types as lsp;
+
+/// Where each rule's documentation lives.
+pub const RULE_DOCS: &str = "https://github.com/kanwu-dev/kanwu/blob/main/docs/rules/";
+
+/// The `source` of every diagnostic.
+pub const SOURCE: &str = "kanwu";
+
+/// A text with its line index: what every conversion from byte offsets needs.
+pub struct Text<'a> {
+    pub text: &'a str,
+    pub index: &'a LineIndex,
+    pub encoding: PositionEncoding,
+}
+
+impl Text<'_> {
+    pub fn position(&self, offset: usize) -> lsp::Position {
+        let line_col = self.index.to_line_col(self.text, offset, self.encoding);
+        lsp::Position { line: line_col.line, character: line_col.col }
+    }
+
+    pub fn range(&self, range: Range<usize>) -> lsp::Range {
+        lsp::Range { start: self.position(range.start), end: self.position(range.end) }
+    }
+
+    pub fn edit(&self, edit: &kanwu_core::Edit) -> lsp::TextEdit {
+        lsp::TextEdit { range: self.range(edit.range.clone()), new_text: edit.new_text.clone() }
+    }
+}
+
+pub fn encoding_kind(encoding: PositionEncoding) -> lsp::PositionEncodingKind {
+    match encoding {
+        PositionEncoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        PositionEncoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        PositionEncoding::Utf32 => lsp::PositionEncodingKind::UTF32,
+    }
+}
+
+pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// What a diagnostic carries in `data` for its quick-fixes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct DiagnosticData {
+    /// The document version the diagnostic (and its edits) belong to.
+    pub version: i32,
+    /// The fixes, best first, with edits in the negotiated encoding.
+    pub fixes: Vec<FixData>,
+}
+
+pub fn rule_href(code: &str) -> Option<lsp::Uri> {
+    format!("{RULE_DOCS}{code}.md").parse().ok()
+}
+
+/// One core diagnostic as an LSP diagnostic of document version `version`.
+pub fn diagnostic(text: &Text<'_>, diagnostic: &kanwu_core::Diagnostic, locale: Locale, version: i32) -> lsp::Diagnostic {
+    let fixes = diagnostic
+        .fixes
+        .iter()
+        .map(|fix| FixData {
+            title: fix.title.get(locale).to_string(),
+            safe: fix.safe,
+            preferred: fix.preferred && fix.safe,
+            edits: fix.edits.iter().map(|edit| text.edit(edit)).collect(),
+        })
+        .collect();
+    let data = DiagnosticData { version, fixes };
+    lsp::Diagnostic {
+        range: text.range(diagnostic.range.clone()),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
+        code_description: rule_href(diagnostic.code).map(|href| lsp::CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: diagnostic.message.get(locale).to_string(),
+        related_information: None,
+        tags: None,
+        data: serde_json::to_value(data).ok(),
+    }
+}
+
+/// A `kanwu.toml` error as a diagnostic in that file (its text is `text`).
+pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding, locale: Locale) -> lsp::Diagnostic {
+    let index = LineIndex::new(text);
+    let converter = Text { text, index: &index, encoding };
+    let range = if error.span.is_empty() && error.span.start == 0 && (error.line > 1 || error.column > 1) {
+        // No span: fall back on the line and column (1-based, columns in characters).
+        let line = error.line.saturating_sub(1) as u32;
+        let start = index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
+        converter.range(start..start)
+    } else {
+        converter.range(error.span.clone())
+    };
+    let prefix = match locale {
+        Locale::Zh => "kanwu.toml 有误，仍沿用上一份有效配置",
+        Locale::En => "kanwu.toml is invalid; the last valid configuration stays in force",
+    };
+    lsp::Diagnostic {
+        range,
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        code: Some(lsp::NumberOrString::String("config".to_string())),
+        source: Some(SOURCE.to_string()),
+        message: format!("{prefix}: {}:{}: {}", error.line, error.column, error.message),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,473 @@
+//! A small LSP test client: spawns `kanwu serve --stdio`, exchanges real `Content-Length` frames,
+//! answers the server's requests, and checks that nothing but protocol appears on stdout.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a message before failing.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A temporary folder removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("kanwu-lsp-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path.canonicalize().unwrap())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    pub fn uri(&self, relative: &str) -> String {
+        file_uri(&self.0.join(relative))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A `file://` URI for an absolute path (percent-encoding what URIs do not allow raw).
+pub fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => uri.push(byte as char),
+            other => uri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    uri
+}
+
+/// The recorded initialize request of an editor, from `tests/lsp/initialize/`.
+pub fn recorded_initialize(editor: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/lsp/initialize").join(format!("{editor}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The params of a recorded initialize request, pointed at `root`.
+pub fn initialize_params(editor: &str, root: &Path) -> Value {
+    let mut params = recorded_initialize(editor)["params"].clone();
+    let uri = file_uri(root);
+    params["processId"] = json!(std::process::id());
+    params["rootUri"] = json!(uri);
+    params["rootPath"] = json!(root.to_string_lossy());
+    params["workspaceFolders"] = json!([{ "uri": uri, "name": "ws" }]);
+    params
+}
+
+enum Incoming {
+    Message(Value),
+    Violation(String),
+    Closed,
+}
+
+/// A running server and the client side of its stdio.
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Incoming>,
+    next_id: i64,
+    /// Notifications and server requests received but not yet looked at.
+    pub backlog: VecDeque<Value>,
+    /// Every message received, in order.
+    pub log: Vec<Value>,
+    /// The `kanwu` section returned to `workspace/configuration`.
+    pub settings: Arc<Mutex<Value>>,
+    /// The server's requests seen so far (method names).
+    pub server_requests: Vec<String>,
+    violations: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+    closed: bool,
+}
+
+impl Client {
+    /// Starts `kanwu serve --stdio` in `cwd`.
+    pub fn spawn(cwd: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kanwu"))
+            .args(["serve", "--stdio"])
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kanwu serve");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stderr_pipe);
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let (sender, incoming) = mpsc::channel();
+        std::thread::spawn(move || read_frames(stdout, sender));
+        Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            backlog: VecDeque::new(),
+            log: Vec::new(),
+            settings: Arc::new(Mutex::new(Value::Null)),
+            server_requests: Vec::new(),
+            violations: Vec::new(),
+            stderr,
+            closed: false,
+        }
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes raw bytes to the server's stdin.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = serde_json::to_vec(message).unwrap();
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend(body);
+        self.send_raw(&frame);
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Sends a request and returns its id without waiting.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// Sends a request and waits for its response (the whole message).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id)
+    }
+
+    /// Waits for the response to request `id`.
+    pub fn response(&mut self, id: i64) -> Value {
+        self.wait(|message| message.get("id") == Some(&json!(id)) && message.get("method").is_none(), &format!("response {id}"))
+    }
+
+    /// Sends a request and returns its `result`, failing on an error response.
+    pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params);
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    /// The next message that satisfies `matches`, answering server requests while waiting.
+    pub fn wait(&mut self, matches: impl Fn(&Value) -> bool, what: &str) -> Value {
+        if let Some(position) = self.backlog.iter().position(|message| matches(message)) {
+            return self.backlog.remove(position).unwrap();
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next_message(left) {
+                Some(message) => {
+                    if matches(&message) {
+                        return message;
+                    }
+                    self.backlog.push_back(message);
+                }
+                None => panic!("timed out waiting for {what}; backlog: {:#?}\nstderr:\n{}", self.backlog, self.stderr()),
+            }
+        }
+    }
+
+    /// Like `wait`, but gives up after `timeout` and returns `None`.
+    pub fn wait_for(&mut self, matches: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+        if let Some(position) = self.backlog.iter().position(|message| matches(message)) {
+            return self.backlog.remove(position);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            match self.next_message(left) {
+                Some(message) if matches(&message) => return Some(message),
+                Some(message) => self.backlog.push_back(message),
+                None => return None,
+            }
+        }
+    }
+
+    /// The next `publishDiagnostics` for `uri` satisfying `matches`.
+    pub fn diagnostics(&mut self, uri: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let uri = uri.to_string();
+        self.wait(
+            |message| {
+                message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri && matches(&message["params"])
+            },
+            &format!("diagnostics of {uri}"),
+        )["params"]
+            .clone()
+    }
+
+    /// Drops the queued `publishDiagnostics` notifications.
+    pub fn drain_diagnostics(&mut self) {
+        self.backlog.retain(|message| message["method"] != "textDocument/publishDiagnostics");
+    }
+
+    /// One message, answering it first when it is a server request.
+    fn next_message(&mut self, timeout: Duration) -> Option<Value> {
+        let message = match self.incoming.recv_timeout(timeout) {
+            Ok(Incoming::Message(message)) => message,
+            Ok(Incoming::Violation(violation)) => {
+                self.violations.push(violation.clone());
+                panic!("protocol violation on stdout: {violation}");
+            }
+            Ok(Incoming::Closed) => {
+                self.closed = true;
+                return None;
+            }
+            Err(RecvTimeoutError::Timeout) => return None,
+            Err(RecvTimeoutError::Disconnected) => {
+                self.closed = true;
+                return None;
+            }
+        };
+        self.log.push(message.clone());
+        if let (Some(id), Some(method)) = (message.get("id"), message.get("method").and_then(Value::as_str)) {
+            self.server_requests.push(method.to_string());
+            let result = match method {
+                "workspace/configuration" => {
+                    let settings = self.settings.lock().unwrap().clone();
+                    let count = message["params"]["items"].as_array().map_or(1, Vec::len);
+                    json!(vec![settings; count])
+                }
+                _ => Value::Null,
+            };
+            let reply = json!({ "jsonrpc": "2.0", "id": id, "result": result });
+            if self.stdin.is_some() {
+                self.send(&reply);
+            }
+        }
+        Some(message)
+    }
+
+    /// Initializes with the given params and sends `initialized`; returns the result.
+    pub fn initialize(&mut self, params: Value) -> Value {
+        let result = self.call("initialize", params);
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "plaintext", "version": 1, "text": text } }));
+    }
+
+    /// Sends `shutdown` then `exit` and returns the exit status.
+    pub fn shutdown_and_exit(mut self) -> ExitStatus {
+        let response = self.request("shutdown", Value::Null);
+        assert_eq!(response["result"], Value::Null, "{response}");
+        assert!(response.get("error").is_none());
+        self.notify("exit", Value::Null);
+        self.finish()
+    }
+
+    /// Waits for the process to end and checks stdout carried only protocol.
+    pub fn finish(mut self) -> ExitStatus {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "server did not exit; stderr:\n{}", self.stderr());
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // Read what is left on stdout: it must all be well-formed frames.
+        while let Some(message) = self.next_message(Duration::from_secs(5)) {
+            self.backlog.push_back(message);
+        }
+        assert!(self.violations.is_empty(), "{:?}", self.violations);
+        status
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads frames from the server's stdout; anything that is not a frame is a violation.
+fn read_frames(stdout: impl Read, sender: mpsc::Sender<Incoming>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut length = None;
+        let mut header = String::new();
+        loop {
+            header.clear();
+            match reader.read_line(&mut header) {
+                Ok(0) => {
+                    let _ = sender.send(Incoming::Closed);
+                    return;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    let _ = sender.send(Incoming::Violation(format!("read error: {error}")));
+                    return;
+                }
+            }
+            if header == "\r\n" {
+                break;
+            }
+            let Some(line) = header.strip_suffix("\r\n") else {
+                let _ = sender.send(Incoming::Violation(format!("header line without CRLF: {header:?}")));
+                return;
+            };
+            match line.split_once(": ") {
+                Some((name, value)) if name.eq_ignore_ascii_case("Content-Length") => match value.parse::<usize>() {
+                    Ok(value) => length = Some(value),
+                    Err(_) => {
+                        let _ = sender.send(Incoming::Violation(format!("bad Content-Length: {line:?}")));
+                        return;
+                    }
+                },
+                Some((name, _)) if name.eq_ignore_ascii_case("Content-Type") => {}
+                _ => {
+                    let _ = sender.send(Incoming::Violation(format!("not a header: {line:?}")));
+                    return;
+                }
+            }
+        }
+        let Some(length) = length else {
+            let _ = sender.send(Incoming::Violation("frame without Content-Length".to_string()));
+            return;
+        };
+        let mut body = vec![0; length];
+        if let Err(error) = reader.read_exact(&mut body) {
+            let _ = sender.send(Incoming::Violation(format!("truncated body: {error}")));
+            return;
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(message) if message["jsonrpc"] == "2.0" => {
+                if sender.send(Incoming::Message(message)).is_err() {
+                    return;
+                }
+            }
+            _ => {
+                let _ = sender.send(Incoming::Violation(format!("body is not JSON-RPC 2.0: {}", String::from_utf8_lossy(&body))));
+                return;
+            }
+        }
+    }
+}
+
+/// Replaces volatile parts of a JSON value (the workspace path, result ids) for snapshots.
+pub fn normalize(value: &Value, root: &Path) -> Value {
+    let text = serde_json::to_string(value).unwrap();
+    let uri = file_uri(root);
+    let text = text.replace(&uri, "file:///WORKSPACE").replace(&*root.to_string_lossy(), "/WORKSPACE");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Applies LSP text edits (UTF-16 or another encoding's columns) to `text`.
+pub fn apply_edits(text: &str, edits: &Value, encoding: &str) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edit| {
+            let start = offset(text, &edit["range"]["start"], encoding);
+            let end = offset(text, &edit["range"]["end"], encoding);
+            (start, end, edit["newText"].as_str().unwrap().to_string())
+        })
+        .collect();
+    edits.sort_by_key(|edit| (edit.0, edit.1));
+    let mut out = text.to_string();
+    for (start, end, new_text) in edits.into_iter().rev() {
+        out.replace_range(start..end, &new_text);
+    }
+    out
+}
+
+/// The byte offset of an LSP position in `text`.
+pub fn offset(text: &str, position: &Value, encoding: &str) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let character = position["character"].as_u64().unwrap() as usize;
+    let mut start = 0;
+    for _ in 0..line {
+        match text[start..].find('\n') {
+            Some(newline) => start += newline + 1,
+            None => return text.len(),
+        }
+    }
+    let end = text[start..].find('\n').map_or(text.len(), |newline| start + newline);
+    let mut units = 0;
+    for (index, c) in text[start..end].char_indices() {
+        if units >= character {
+            return start + index;
+        }
+        units += match encoding {
+            "utf-8" => c.len_utf8(),
+            "utf-32" => 1,
+            _ => c.len_utf16(),
+        };
+    }
+    end
+}
+
+/// The LSP position of a byte offset of `text`.
+pub fn position(text: &str, offset: usize, encoding: &str) -> Value {
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let character: usize = text[line_start..offset]
+        .chars()
+        .map(|c| match encoding {
+            "utf-8" => c.len_utf8(),
+            "utf-32" => 1,
+            _ => c.len_utf16(),
+        })
+        .sum();
+    json!({ "line": line, "character": character })
+}
