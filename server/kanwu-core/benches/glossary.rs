@@ -134,3 +134,18 @@ fn load_builtin_and_10k_workspace(bencher: Bencher) {
         glossary
     });
 }
+
+/// Loading as above, then the first search, which builds the matcher over every name.
+#[divan::bench(sample_count = 20)]
+fn load_10k_workspace_and_first_search(bencher: Bencher) {
+    let workspace = generated_workspace(10_000);
+    let text = "召开村“两委”会议。";
+    let page = Page::parse(text);
+    bencher.bench(|| {
+        let builtin = Glossary::parse(black_box(BUILTIN_TOML), None).expect("built-in glossary");
+        let layer = Glossary::parse(black_box(&workspace), Some(Path::new("glossary.toml"))).expect("generated glossary");
+        let glossary = Glossary::layered(&builtin, [&layer]);
+        assert_eq!(glossary.find_in(text, &page).len(), 1);
+        glossary
+    });
+}

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 use toml::Spanned;
 
 /// The text of the built-in glossary.
@@ -239,10 +239,17 @@ pub struct Glossary {
     entries: Vec<Entry>,
     /// Every term and alias, to the index of the entry that owns it.
     names: HashMap<String, usize>,
-    /// Pinyin initials of each entry's term.
-    initials: Vec<String>,
-    matcher: Option<AhoCorasick>,
-    /// The entry of each matcher pattern.
+    /// Pinyin initials of each entry's term, computed on first completion.
+    initials: OnceLock<Vec<String>>,
+    /// The matcher and the entry of each of its patterns, built on first search.
+    matcher: OnceLock<Matcher>,
+}
+
+/// The leftmost-longest matcher over every name and its OCR variants.
+#[derive(Clone, Debug)]
+struct Matcher {
+    automaton: Option<AhoCorasick>,
+    /// The entry of each pattern.
     pattern_entries: Vec<usize>,
 }
 
@@ -333,9 +340,17 @@ impl Glossary {
                 names.insert(entries[index].term.clone(), index);
             }
         }
-        let initials = entries.iter().map(Entry::initials).collect();
-        let (matcher, pattern_entries) = build_matcher(&names);
-        Glossary { entries, names, initials, matcher, pattern_entries }
+        Glossary { entries, names, initials: OnceLock::new(), matcher: OnceLock::new() }
+    }
+
+    /// The matcher, built on first use.
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| build_matcher(&self.names))
+    }
+
+    /// The pinyin initials of every entry's term, computed on first use.
+    fn initials(&self) -> &[String] {
+        self.initials.get_or_init(|| self.entries.iter().map(Entry::initials).collect())
     }
 
     /// Every entry, in file order (workspace additions after the built-in entries).
@@ -372,9 +387,9 @@ impl Glossary {
         let bare: String = name.chars().filter(|&c| !is_quote(c) && !c.is_whitespace()).collect();
         self.names.get(&bare).copied().or_else(|| {
             // A name written with quotes in the glossary matches its bare spelling in the matcher.
-            let matcher = self.matcher.as_ref()?;
-            let found = matcher.find(bare.as_str())?;
-            (found.start() == 0 && found.end() == bare.len()).then(|| self.pattern_entries[found.pattern().as_usize()])
+            let matcher = self.matcher();
+            let found = matcher.automaton.as_ref()?.find(bare.as_str())?;
+            (found.start() == 0 && found.end() == bare.len()).then(|| matcher.pattern_entries[found.pattern().as_usize()])
         })
     }
 
@@ -391,10 +406,11 @@ impl Glossary {
 
     /// Every glossary term found in an already built normalized view.
     pub fn find_in_view(&self, view: &NormalizedView) -> Vec<TermHit> {
-        let Some(matcher) = &self.matcher else { return Vec::new() };
-        matcher
+        let matcher = self.matcher();
+        let Some(automaton) = &matcher.automaton else { return Vec::new() };
+        automaton
             .find_iter(view.as_str())
-            .map(|found| TermHit { range: view.original_range(found.range()), entry: self.pattern_entries[found.pattern().as_usize()] })
+            .map(|found| TermHit { range: view.original_range(found.range()), entry: matcher.pattern_entries[found.pattern().as_usize()] })
             .collect()
     }
 
@@ -406,17 +422,18 @@ impl Glossary {
 
     /// The glossary term under original byte `offset` of an already built normalized view.
     pub fn term_at_in_view(&self, view: &NormalizedView, offset: usize) -> Option<TermHit> {
-        let matcher = self.matcher.as_ref()?;
+        let matcher = self.matcher();
+        let automaton = matcher.automaton.as_ref()?;
         // Scanning from the start keeps the leftmost-longest choice identical to `find_in`; the scan
         // stops at the first hit that starts after the offset.
         let target = view.to_normalized(offset);
-        for found in matcher.find_iter(view.as_str()) {
+        for found in automaton.find_iter(view.as_str()) {
             if found.start() > target {
                 break;
             }
             let range = view.original_range(found.range());
             if range.start <= offset && offset < range.end {
-                return Some(TermHit { range, entry: self.pattern_entries[found.pattern().as_usize()] });
+                return Some(TermHit { range, entry: matcher.pattern_entries[found.pattern().as_usize()] });
             }
         }
         None
@@ -433,12 +450,13 @@ impl Glossary {
             (0..self.entries.len()).filter(|&index| self.entries[index].names().any(|name| name.starts_with(prefix))).collect();
         by_name.sort_by_key(|&index| (self.entries[index].term.chars().count(), index));
         let lowered = prefix.to_ascii_lowercase();
+        let initials = self.initials();
         let mut by_initials: Vec<usize> = if prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
-            (0..self.entries.len()).filter(|&index| self.initials[index].starts_with(&lowered) && !by_name.contains(&index)).collect()
+            (0..self.entries.len()).filter(|&index| initials[index].starts_with(&lowered) && !by_name.contains(&index)).collect()
         } else {
             Vec::new()
         };
-        by_initials.sort_by_key(|&index| (self.initials[index].len(), index));
+        by_initials.sort_by_key(|&index| (initials[index].len(), index));
         by_name.into_iter().chain(by_initials).map(|index| &self.entries[index]).collect()
     }
 
@@ -516,7 +534,7 @@ fn variants(name: &str) -> Vec<String> {
 
 /// The leftmost-longest matcher over every name and its variants; a variant never takes a pattern
 /// that is some entry's real name.
-fn build_matcher(names: &HashMap<String, usize>) -> (Option<AhoCorasick>, Vec<usize>) {
+fn build_matcher(names: &HashMap<String, usize>) -> Matcher {
     let mut patterns: HashMap<String, usize> = names.clone();
     let mut sorted: Vec<(&String, &usize)> = names.iter().collect();
     sorted.sort();
@@ -528,17 +546,19 @@ fn build_matcher(names: &HashMap<String, usize>) -> (Option<AhoCorasick>, Vec<us
     let mut patterns: Vec<(String, usize)> = patterns.into_iter().filter(|(pattern, _)| !pattern.is_empty()).collect();
     patterns.sort();
     if patterns.is_empty() {
-        return (None, Vec::new());
+        return Matcher { automaton: None, pattern_entries: Vec::new() };
     }
     let matcher = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .build(patterns.iter().map(|(pattern, _)| pattern.as_str()))
         .expect("glossary patterns build a matcher");
-    (Some(matcher), patterns.into_iter().map(|(_, index)| index).collect())
+    Matcher { automaton: Some(matcher), pattern_entries: patterns.into_iter().map(|(_, index)| index).collect() }
 }
 
 /// Parses and validates the entries of one glossary file.
 fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, GlossaryError> {
+    let lines = LineStarts::new(text);
+    let line_column = |text: &str, offset: usize| lines.line_column(text, offset);
     let error_at = |span: Range<usize>, message: String| {
         let (line, column) = line_column(text, span.start);
         GlossaryError { path: path.map(Path::to_path_buf), line, column, span, message }
@@ -605,16 +625,24 @@ fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, Glossary
     Ok(entries)
 }
 
-/// 1-based line and character column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+/// The byte offsets where the lines of a file start, for finding many places in linear total time.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn new(text: &str) -> LineStarts {
+        LineStarts(std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect())
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    (line, column)
+
+    /// 1-based line and character column of a byte offset.
+    fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.0.partition_point(|&start| start <= offset);
+        let column = text[self.0[line - 1]..offset].chars().count() + 1;
+        (line, column)
+    }
 }
 
 #[cfg(test)]

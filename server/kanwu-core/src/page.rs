@@ -308,19 +308,26 @@ fn blocks(lines: &[Line]) -> Vec<Range<usize>> {
 }
 
 /// Display width of a line after removing the spaces that extraction put between characters.
+/// Linear in the line's length: each run of spaces is judged once by its two neighbours.
 pub fn content_width(line: &str) -> usize {
-    let chars: Vec<char> = line.trim_matches(is_line_space).chars().collect();
+    let trimmed = line.trim_matches(is_line_space);
     let mut width = 0;
-    for (index, &c) in chars.iter().enumerate() {
+    let mut previous: Option<char> = None;
+    let mut pending_spaces = 0;
+    for c in trimmed.chars() {
         if is_plain_space(c) {
-            let left = chars[..index].iter().rev().find(|c| !is_plain_space(**c));
-            let right = chars[index + 1..].iter().find(|c| !is_plain_space(**c));
-            let spurious = matches!((left, right), (Some(&l), Some(&r)) if (is_cjk(l) || is_digit(l)) && (is_cjk(r) || is_digit(r)));
-            if spurious {
-                continue;
+            pending_spaces += display_width(c);
+            continue;
+        }
+        if pending_spaces > 0 {
+            let spurious = previous.is_some_and(|l| is_cjk(l) || is_digit(l)) && (is_cjk(c) || is_digit(c));
+            if !spurious {
+                width += pending_spaces;
             }
+            pending_spaces = 0;
         }
         width += display_width(c);
+        previous = Some(c);
     }
     width
 }
@@ -357,6 +364,7 @@ fn is_headline_like_within(content: &str, max_chars: usize) -> bool {
         && count <= max_chars
         && !has_clause_punctuation(content)
         && content.chars().any(is_han)
+        && !content.trim_end_matches(is_line_space).ends_with(['《', '“', '‘', '（', '(', '—', '、'])
 }
 
 /// The last non-space character of a line.

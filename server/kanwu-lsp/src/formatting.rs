@@ -4,7 +4,6 @@
 use crate::server::Inner;
 use crate::session::Job;
 use crate::to_proto::Text;
-use kanwu_core::fixer::apply_safe_fixes;
 use kanwu_core::suppress::Suppressions;
 use kanwu_core::{Config, Edit, FixOptions, LineIndex};
 use std::ops::Range;
@@ -20,23 +19,101 @@ const MAX_PASSES: usize = 8;
 
 /// Applies the safe fixes selected by `options` until nothing changes, leaving alone the
 /// occurrences that `suppressions` silences on page `page_key`.
+///
+/// An ignored occurrence is found on the first pass (its context is the page as it stands);
+/// its range is then carried through the edits of each pass, since fixing its neighbours changes
+/// the context that identified it.
 pub fn fix(text: &str, config: &Config, options: &FixOptions, suppressions: &Suppressions, page_key: Option<&str>) -> String {
     let page_key = page_key.filter(|key| !suppressions.is_empty_for(key));
     let Some(page_key) = page_key else {
         return kanwu_core::fix_text(text, config, options).text;
     };
     let mut current = text.to_string();
+    let mut protected: Vec<Range<usize>> = Vec::new();
     for _ in 0..MAX_PASSES {
-        let mut diagnostics = kanwu_core::analyze(&current, config);
-        suppressions.retain(page_key, &current, &mut diagnostics);
-        let selected = diagnostics.iter().filter(|diagnostic| options.selects(diagnostic.code));
-        let (next, count) = apply_safe_fixes(&current, selected);
-        if count == 0 || next == current {
+        let diagnostics = kanwu_core::analyze(&current, config);
+        let mut groups: Vec<&[Edit]> = Vec::new();
+        for diagnostic in &diagnostics {
+            if suppressions.silences(page_key, &current, diagnostic) {
+                protected.push(diagnostic.range.clone());
+                continue;
+            }
+            if !options.selects(diagnostic.code) || protected.iter().any(|range| touches(range, &diagnostic.range)) {
+                continue;
+            }
+            if let Some(fix) = diagnostic.safe_fix() {
+                groups.push(&fix.edits);
+            }
+        }
+        let (next, accepted) = apply_groups(&current, groups, &protected);
+        if accepted.is_empty() || next == current {
             break;
         }
+        protected = protected.iter().map(|range| shift(range, &accepted)).collect();
+        protected.sort_by_key(|range| (range.start, range.end));
+        protected.dedup();
         current = next;
     }
     current
+}
+
+/// Whether two ranges share a byte, or are the same (possibly empty) range.
+fn touches(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a == b || (a.start < b.end && b.start < a.end) || (a.is_empty() && b.start < a.start && a.start < b.end) || (b.is_empty() && a.start < b.start && b.start < a.end)
+}
+
+/// Applies edit groups in order, skipping a group that overlaps an accepted edit or a protected
+/// range; returns the new text and the accepted edits in text order.
+fn apply_groups(text: &str, groups: Vec<&[Edit]>, protected: &[Range<usize>]) -> (String, Vec<Edit>) {
+    let mut accepted: Vec<Edit> = Vec::new();
+    for group in groups {
+        let valid = !group.is_empty()
+            && group.iter().all(|edit| {
+                edit.range.start <= edit.range.end && edit.range.end <= text.len() && text.is_char_boundary(edit.range.start) && text.is_char_boundary(edit.range.end)
+            });
+        if !valid {
+            continue;
+        }
+        let clashes = group.iter().enumerate().any(|(index, edit)| {
+            accepted.iter().any(|other| overlaps(&other.range, &edit.range))
+                || protected.iter().any(|range| touches(range, &edit.range))
+                || group[index + 1..].iter().any(|other| overlaps(&other.range, &edit.range))
+        });
+        if !clashes {
+            accepted.extend(group.iter().cloned());
+        }
+    }
+    accepted.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for edit in &accepted {
+        out.push_str(&text[cursor..edit.range.start]);
+        out.push_str(&edit.new_text);
+        cursor = edit.range.end;
+    }
+    out.push_str(&text[cursor..]);
+    (out, accepted)
+}
+
+/// As the core's fixer: insertions at one point clash, an insertion inside a range clashes.
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => a.start == b.start,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
+}
+
+/// Where `range` lies after `edits` (sorted, none touching it) are applied.
+fn shift(range: &Range<usize>, edits: &[Edit]) -> Range<usize> {
+    let delta: isize = edits
+        .iter()
+        .filter(|edit| edit.range.end <= range.start && !(edit.range.is_empty() && edit.range.start == range.start && range.is_empty()))
+        .map(|edit| edit.new_text.len() as isize - edit.range.len() as isize)
+        .sum();
+    let start = (range.start as isize + delta) as usize;
+    start..start + range.len()
 }
 
 /// The fixed text of a job's page under `options`.
@@ -64,7 +141,7 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
         let new_bytes = new_starts[new_lines.start]..new_starts[new_lines.end];
         if matches!(op, similar::DiffOp::Equal { .. }) {
             if let Some((old_range, new_range)) = hunk.take() {
-                edits.push(trimmed(old, new, old_range, new_range));
+                refine(old, new, old_range, new_range, &mut edits);
             }
             continue;
         }
@@ -74,7 +151,7 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
         });
     }
     if let Some((old_range, new_range)) = hunk {
-        edits.push(trimmed(old, new, old_range, new_range));
+        refine(old, new, old_range, new_range, &mut edits);
     }
     edits.retain(|edit| !(edit.range.is_empty() && edit.new_text.is_empty()));
     edits
@@ -88,6 +165,55 @@ fn line_starts(text: &str) -> Vec<usize> {
         starts.push(text.len());
     }
     starts
+}
+
+/// The largest hunk (old plus new bytes) diffed character by character.
+const CHAR_DIFF_LIMIT: usize = 64 * 1024;
+
+/// Turns one changed block of lines into edits: a character diff for small blocks (so that
+/// joining three lines gives two deletions of a line break), one trimmed replacement otherwise.
+fn refine(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize>, edits: &mut Vec<Edit>) {
+    let edit = trimmed(old, new, old_range, new_range);
+    let a = &old[edit.range.clone()];
+    let b = edit.new_text.as_str();
+    if a.len() + b.len() > CHAR_DIFF_LIMIT || a.is_empty() || b.is_empty() {
+        edits.push(edit);
+        return;
+    }
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .timeout(std::time::Duration::from_millis(200))
+        .diff_chars(a, b);
+    let base = edit.range.start;
+    let (mut a_offset, mut b_offset) = (0usize, 0usize);
+    let mut pending: Option<Edit> = None;
+    for change in diff.iter_all_changes() {
+        let value = change.value();
+        match change.tag() {
+            similar::ChangeTag::Equal => {
+                edits.extend(pending.take());
+                a_offset += value.len();
+                b_offset += value.len();
+            }
+            similar::ChangeTag::Delete => {
+                let start = base + a_offset;
+                a_offset += value.len();
+                match &mut pending {
+                    Some(edit) => edit.range.end = base + a_offset,
+                    None => pending = Some(Edit { range: start..base + a_offset, new_text: String::new() }),
+                }
+            }
+            similar::ChangeTag::Insert => {
+                b_offset += value.len();
+                match &mut pending {
+                    Some(edit) => edit.new_text.push_str(value),
+                    None => pending = Some(Edit { range: base + a_offset..base + a_offset, new_text: value.to_string() }),
+                }
+            }
+        }
+    }
+    edits.extend(pending);
+    debug_assert_eq!(b_offset, b.len());
 }
 
 fn trimmed(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize>) -> Edit {
@@ -121,10 +247,11 @@ impl Inner {
             if let Some(range) = range {
                 let index = LineIndex::new(&text);
                 let wanted = crate::from_proto::range(&text, &index, range, encoding);
-                // Whole lines of the requested range.
+                // Edits that start on the lines of the range (the break ending its last line
+                // included: joining a line to the next is formatting that line).
                 let start = index.line_start(index.line_of(wanted.start));
                 let end = index.line_end(index.line_of(wanted.end));
-                edits.retain(|edit| edit.range.start <= end && edit.range.end >= start);
+                edits.retain(|edit| start <= edit.range.start && edit.range.start <= end);
             }
             to_lsp_edits(&text, &edits, encoding)
         };
@@ -155,6 +282,9 @@ mod tests {
         let edits = minimal_edits(old, new);
         assert_eq!(edits.len(), 1);
         assert_eq!(edits[0].new_text, "");
+        let three = "甲\n乙\n丙\n";
+        let edits = minimal_edits(three, "甲乙丙\n");
+        assert_eq!(edits, vec![Edit::delete(3..4), Edit::delete(7..8)]);
         assert_eq!(&old[edits[0].range.clone()], "\n");
         assert_eq!(apply(old, &edits), new);
         assert!(minimal_edits(old, old).is_empty());

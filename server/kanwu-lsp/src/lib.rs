@@ -53,13 +53,23 @@ where
     let (frames, frames_out) = tokio::sync::mpsc::unbounded_channel();
     let (to_server, server_input) = tokio::io::duplex(1 << 16);
     let (server_output, from_server) = tokio::io::duplex(1 << 16);
-    tokio::spawn(transport::pump_input(input, to_server, frames.clone()));
+    let (exited, exit_received) = tokio::sync::oneshot::channel();
+    tokio::spawn(transport::pump_input(input, to_server, frames.clone(), exited));
     let reader = tokio::spawn(transport::pump_server_output(from_server, frames));
     let writer = tokio::spawn(transport::write_output(output, frames_out));
 
     let (service, socket) = LspService::new(server::Backend::new);
     let inner = service.inner().inner.clone();
-    Server::new(server_input, server_output, socket).concurrency_level(CONCURRENCY).serve(service).await;
+    let server = Server::new(server_input, server_output, socket).concurrency_level(CONCURRENCY).serve(service);
+    tokio::pin!(server);
+    tokio::select! {
+        _ = &mut server => {}
+        Ok(()) = exit_received => {
+            // Requests still pending (say, one waiting on the client) must not keep the process
+            // alive: give the server a moment to finish writing, then go.
+            let _ = tokio::time::timeout(Duration::from_millis(200), &mut server).await;
+        }
+    }
     // Everything the server wrote goes out before the process ends.
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         let _ = reader.await;

@@ -56,7 +56,6 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
             _ => {
                 // Not a header: give up on this frame and look for the next one.
                 garbage.push_str(trimmed);
-                length = None;
                 return Ok(Frame::Garbage(garbage));
             }
         }
@@ -74,8 +73,9 @@ fn error_frame(code: i64, message: &str, id: Value) -> Vec<u8> {
     frame(&serde_json::to_vec(&body).unwrap_or_default())
 }
 
-/// Checks one body; `Ok` when the library can take it, else the error frame to send back.
-fn check(body: &[u8]) -> Result<(), Vec<u8>> {
+/// Checks one body; `Ok` (with whether it is the `exit` notification) when the library can take
+/// it, else the error frame to send back.
+fn check(body: &[u8]) -> Result<bool, Vec<u8>> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(error) => {
@@ -86,7 +86,7 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     let is_request = serde_json::from_value::<jsonrpc::Request>(value.clone()).is_ok();
     let is_response = !is_request && serde_json::from_value::<jsonrpc::Response>(value.clone()).is_ok();
     if is_request || is_response {
-        return Ok(());
+        return Ok(is_request && value.get("method").and_then(Value::as_str) == Some("exit") && value.get("id").is_none());
     }
     eprintln!("kanwu: a JSON value that is not a JSON-RPC 2.0 message: answered with an invalid-request error");
     let id = match value.get("id") {
@@ -97,8 +97,9 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
 }
 
 /// Reads the client's frames from `input`, passes valid ones to `to_server` and sends error
-/// responses for the others to `replies`.
-pub async fn pump_input<I, W>(input: I, mut to_server: W, replies: mpsc::UnboundedSender<Vec<u8>>)
+/// responses for the others to `replies`; fires `exited` when the client sends `exit` (the
+/// specification asks the server to exit at once, whatever requests are still pending).
+pub async fn pump_input<I, W>(input: I, mut to_server: W, replies: mpsc::UnboundedSender<Vec<u8>>, exited: tokio::sync::oneshot::Sender<()>)
 where
     I: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -107,8 +108,12 @@ where
     loop {
         match read_frame(&mut reader).await {
             Ok(Frame::Body(body)) => match check(&body) {
-                Ok(()) => {
+                Ok(is_exit) => {
                     if to_server.write_all(&frame(&body)).await.is_err() {
+                        return;
+                    }
+                    if is_exit {
+                        let _ = exited.send(());
                         return;
                     }
                 }
@@ -176,7 +181,8 @@ mod tests {
 
     #[test]
     fn checks_bodies() {
-        assert!(check(br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#).is_ok());
+        assert_eq!(check(br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#), Ok(false));
+        assert_eq!(check(br#"{"jsonrpc":"2.0","method":"exit"}"#), Ok(true));
         assert!(check(br#"{"jsonrpc":"2.0","method":"x"}"#).is_ok());
         assert!(check(br#"{"jsonrpc":"2.0","id":1,"result":null}"#).is_ok());
         let parse = String::from_utf8(check(b"{bad").unwrap_err()).unwrap();

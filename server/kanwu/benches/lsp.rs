@@ -1,1 +1,261 @@
-fn main() {}
+//! Language server figures, measured through the real stdio protocol against the release binary
+//! (`cargo bench -p kanwu --bench lsp`). Prints figures; asserts nothing.
+//!
+//! - start: process spawn to the `initialize` response (median of 10);
+//! - 20 KB page: `didChange` to its `publishDiagnostics`, debounce 0 (median and p90 of 60 edits);
+//! - 2 MB page: keystrokes 100 ms apart, each one's time to a publish covering it (debounce 0),
+//!   and the latency of a request about a small page sent right after each keystroke;
+//! - resident memory (VmRSS) with 50 open 20 KB pages.
+//!
+//! Pages are generated from the lines of the seed pages in `/work/shared/seeds` (read at run
+//! time, shuffled and mixed), or from a built-in generator when the seeds are not there.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use support::{initialize_params, position, Client, TempDir};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Lines in the style of the seed pages.
+fn source_lines() -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/work/shared/seeds") {
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|ext| ext == "txt") {
+                if let Ok(bytes) = std::fs::read(entry.path()) {
+                    if let Ok(decoded) = kanwu_core::decode::decode(&bytes) {
+                        lines.extend(decoded.text.lines().map(str::to_string));
+                    }
+                }
+            }
+        }
+    }
+    if lines.is_empty() {
+        let words = ["党员", "干部", "深入", "700", "多个", "村和社区", "，", "。", "防控", "一线", "工作组"];
+        let mut rng = Rng(7);
+        for _ in 0..400 {
+            let line: String = (0..8 + rng.below(8)).map(|_| words[rng.below(words.len())]).collect();
+            lines.push(line);
+        }
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// A page of about `size` bytes: seed lines shuffled by `seed`.
+fn page(lines: &[String], size: usize, seed: u64) -> String {
+    let mut rng = Rng(seed | 1);
+    let mut out = String::with_capacity(size + 256);
+    while out.len() < size {
+        out.push_str(&lines[rng.below(lines.len())]);
+        out.push('\n');
+    }
+    out
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values[values.len() / 2]
+}
+
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values[((values.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn start(dir: &TempDir, options: Value) -> Client {
+    let mut client = Client::spawn(dir.path());
+    let mut params = initialize_params("neovim-0.11.4", dir.path());
+    params["initializationOptions"] = options;
+    client.initialize(params);
+    client
+}
+
+fn change(client: &mut Client, uri: &str, version: i32, text: &mut String, at: usize, insert: &str) {
+    let position = position(text, at, "utf-8");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "range": { "start": position, "end": position }, "text": insert }] }),
+    );
+    text.insert_str(at, insert);
+}
+
+fn boundary(text: &str, rng: &mut Rng) -> usize {
+    let mut at = rng.below(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn bench_start() {
+    let dir = TempDir::new("bench-start");
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let began = Instant::now();
+        let mut client = Client::spawn(dir.path());
+        client.call("initialize", initialize_params("neovim-0.11.4", dir.path()));
+        times.push(ms(began.elapsed()));
+        client.notify("initialized", json!({}));
+        client.shutdown_and_exit();
+    }
+    println!("start → initialize answered: median {:.1} ms (target < 50 ms)", median(&mut times));
+}
+
+fn bench_20kb(lines: &[String]) {
+    let dir = TempDir::new("bench-20k");
+    let mut client = start(&dir, json!({ "debounceMs": 0 }));
+    let uri = dir.uri("page.txt");
+    let mut text = page(lines, 20 * 1024, 11);
+    client.open(&uri, &text);
+    let first = client.diagnostics(&uri, |params| params["version"] == 1);
+    let count = first["diagnostics"].as_array().map_or(0, Vec::len);
+    let mut rng = Rng(3);
+    let mut times = Vec::new();
+    for version in 2..62 {
+        let at = boundary(&text, &mut rng);
+        let began = Instant::now();
+        change(&mut client, &uri, version, &mut text, at, "两");
+        client.diagnostics(&uri, |params| params["version"] == version);
+        times.push(ms(began.elapsed()));
+    }
+    println!(
+        "20 KB page ({} bytes, {count} diagnostics): didChange → publishDiagnostics, debounce 0: median {:.2} ms, p90 {:.2} ms (target median < 10 ms)",
+        text.len(),
+        median(&mut times.clone()),
+        percentile(&mut times, 0.9)
+    );
+    client.shutdown_and_exit();
+}
+
+fn bench_2mb(lines: &[String]) {
+    let dir = TempDir::new("bench-2m");
+    let mut client = start(&dir, json!({ "debounceMs": 0 }));
+    let uri = dir.uri("big.txt");
+    let small = dir.uri("small.txt");
+    let mut text = page(lines, 2 * 1024 * 1024, 5);
+    let small_text = page(lines, 20 * 1024, 9);
+    let began = Instant::now();
+    client.open(&uri, &text);
+    client.diagnostics(&uri, |params| params["version"] == 1);
+    let first = began.elapsed();
+    client.open(&small, &small_text);
+    client.diagnostics(&small, |params| params["version"] == 1);
+    let mut rng = Rng(13);
+    let mut sent: Vec<(i32, Instant)> = Vec::new();
+    let mut latencies: Vec<f64> = Vec::new();
+    let mut request_latencies: Vec<f64> = Vec::new();
+    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 5, "character": 0 } });
+    for version in 2..32 {
+        let at = boundary(&text, &mut rng);
+        let typed = Instant::now();
+        change(&mut client, &uri, version, &mut text, at, "委");
+        sent.push((version, typed));
+        // A request about another page, while the big one is being analysed.
+        let asked = Instant::now();
+        client.call(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": small }, "range": range, "context": { "diagnostics": [], "only": ["quickfix"] } }),
+        );
+        request_latencies.push(ms(asked.elapsed()));
+        // Collect publishes for the big page until the next keystroke is due.
+        let due = typed + Duration::from_millis(100);
+        loop {
+            let left = due.saturating_duration_since(Instant::now());
+            let Some(message) = client.wait_for(
+                |m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str(),
+                left,
+            ) else {
+                break;
+            };
+            let published = message["params"]["version"].as_i64().unwrap_or(0) as i32;
+            let now = Instant::now();
+            sent.retain(|(version, at)| {
+                if *version <= published {
+                    latencies.push(ms(now.duration_since(*at)));
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+    let last = 31;
+    let message = client.diagnostics(&uri, |params| params["version"] == last);
+    let now = Instant::now();
+    for (_, at) in sent.drain(..) {
+        latencies.push(ms(now.duration_since(at)));
+    }
+    let count = message["diagnostics"].as_array().map_or(0, Vec::len);
+    let worst = latencies.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "2 MB page ({} bytes, {count} diagnostics, first analysis {:.0} ms): keystrokes 100 ms apart, keystroke → diagnostics covering it: median {:.1} ms, max {:.1} ms (target each < 100 ms)",
+        text.len(),
+        ms(first),
+        median(&mut latencies.clone()),
+        worst
+    );
+    println!(
+        "   meanwhile, codeAction on a 20 KB page: median {:.1} ms, max {:.1} ms",
+        median(&mut request_latencies.clone()),
+        request_latencies.iter().cloned().fold(0.0, f64::max)
+    );
+    client.shutdown_and_exit();
+}
+
+fn bench_memory(lines: &[String]) {
+    let dir = TempDir::new("bench-mem");
+    let mut client = start(&dir, json!({ "debounceMs": 0 }));
+    let baseline = rss_kb(client.pid());
+    for n in 0..50 {
+        let uri = dir.uri(&format!("p{n:02}.txt"));
+        client.open(&uri, &page(lines, 20 * 1024, 100 + n));
+        client.diagnostics(&uri, |params| params["version"] == 1);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let rss = rss_kb(client.pid());
+    println!("resident memory: {:.1} MB with 50 open 20 KB pages ({:.1} MB after initialize) (target < 100 MB)", rss as f64 / 1024.0, baseline as f64 / 1024.0);
+    client.shutdown_and_exit();
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this too: keep that quick.
+    let quick = !std::env::args().any(|arg| arg == "--bench");
+    let lines = source_lines();
+    if quick {
+        bench_start();
+        return;
+    }
+    bench_start();
+    bench_20kb(&lines);
+    bench_memory(&lines);
+    bench_2mb(&lines);
+}

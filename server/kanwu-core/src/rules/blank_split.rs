@@ -13,7 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: true,
     summary_zh: "段落在句子中间被空行截断。",
     summary_en: "A paragraph cut by blank lines in mid-sentence.",
-    example: "自觉经受政⏎⏎治考验和党性检验。",
+    example: "帮助牧民解决难⏎⏎题。",
 };
 
 impl Rule for BlankSplit {

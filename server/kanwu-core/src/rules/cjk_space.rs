@@ -15,7 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "两端对齐的文本抽取后在汉字或中文标点之间留下的空格。",
     summary_en: "Spaces between Chinese characters or punctuation left by justified-text extraction.",
-    example: "路 线 决 定 方 向 ，组 织",
+    example: "深 化 党 建 引 领 ，激 活",
 };
 
 impl Rule for CjkSpace {

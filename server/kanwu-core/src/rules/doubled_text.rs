@@ -315,7 +315,7 @@ fn enough_doubling(cx: &Context<'_>, chars: &[Ch], chain: &Range<usize>, squares
         return count >= 2
             && x.chars().all(is_han)
             && !distinct.all(|c| Some(c) == first)
-            && !super::repeated_word::is_reduplicable_abab(&x);
+            && !super::repeated_word::is_legitimate_reduplication(&x);
     }
     let mut evidence = 0;
     let mut strong = false;
@@ -326,7 +326,7 @@ fn enough_doubling(cx: &Context<'_>, chars: &[Ch], chain: &Range<usize>, squares
         if han == 0 && !punct {
             continue;
         }
-        if super::repeated_word::is_reduplicable_abab(&x) {
+        if x.chars().count() >= 2 && super::repeated_word::is_legitimate_reduplication(&x) {
             continue;
         }
         evidence += 1;

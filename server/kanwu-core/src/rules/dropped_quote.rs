@@ -15,7 +15,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "页面丢失了引号，原引号处留下空格。",
     summary_en: "A space standing where a quotation mark was lost, on a page that lost its quotation marks.",
-    example: "配合村 两委 班子",
+    example: "协助村 两委 开展排查",
 };
 
 /// The longest phrase, in characters, that two spaces may enclose to be read as one quotation.
@@ -58,7 +58,12 @@ fn has_clause_break(between: &str) -> bool {
 /// Pairs the spaces of one clause into quotations, shortest enclosed phrase first, and reports each.
 fn check_clause(cx: &Context<'_>, runs: &[SpaceRun], sink: &mut Vec<Diagnostic>) {
     let enclosed: Vec<usize> = runs.windows(2).map(|pair| cx.text[pair[0].range.end..pair[1].range.start].chars().count()).collect();
-    let mut order: Vec<usize> = (0..enclosed.len()).filter(|&i| enclosed[i] <= PAIRED_PHRASE_CHARS).collect();
+    // A one-character connector between two quotations (`“白加黑”和“五加二”`) is never itself quoted.
+    let is_connector = |i: usize| {
+        let between = &cx.text[runs[i].range.end..runs[i + 1].range.start];
+        matches!(between, "和" | "与" | "及" | "或" | "的" | "跟" | "同" | "并" | "等" | "是" | "为" | "在")
+    };
+    let mut order: Vec<usize> = (0..enclosed.len()).filter(|&i| enclosed[i] <= PAIRED_PHRASE_CHARS && !is_connector(i)).collect();
     order.sort_by_key(|&i| (enclosed[i], i));
     let mut paired = vec![false; runs.len()];
     let mut pairs = Vec::new();

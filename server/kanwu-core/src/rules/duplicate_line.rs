@@ -8,14 +8,18 @@
 //! section marks have no clause punctuation or are too short, so legitimately recurring heads
 //! (`◎掠影`, `本报记者 宋爽`) are never reported. Lines are hashed, so the check is linear.
 //!
-//! The safe fix deletes the second copy with its line terminator, and the blank lines before it
+//! The copy reported is the later one, except when the earlier copy stands alone as a paragraph
+//! while the later one is joined to the lines around it: then the earlier copy is a column
+//! continuation printed out of place, and it is the one deleted.
+//!
+//! The safe fix deletes the stray copy with its line terminator, and the blank lines before it
 //! when it stood between blank lines, so that no double blank is left behind.
 
 use crate::chars::is_horizontal_space;
 use crate::page::LineKind;
 use crate::rules::{Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Finds lines that repeat an earlier line of the page.
 pub struct DuplicateLine;
@@ -57,6 +61,7 @@ impl Rule for DuplicateLine {
             }
         }
         let mut first_seen: HashMap<&str, usize> = HashMap::new();
+        let mut reported: HashSet<usize> = HashSet::new();
         for (index, line) in lines.iter().enumerate() {
             let text = normalized[index].as_str();
             if !eligible(line.kind, text) {
@@ -73,12 +78,22 @@ impl Rule for DuplicateLine {
             if earlier.is_none() && !repeats_tail {
                 continue;
             }
-            let range = deletion(cx, index);
+            // Normally the later copy is the stray one. But when the earlier copy stands alone as a
+            // paragraph of its own while the later one is woven into its paragraph (`…以党建赋` ⏎⏎
+            // `能点燃…`), the earlier copy is a column continuation printed out of place.
+            let (stray, other) = match earlier {
+                Some(earlier) if !anchored(&place, cx, earlier) && anchored(&place, cx, index) => (earlier, Some(index)),
+                _ => (index, earlier),
+            };
+            if !reported.insert(stray) {
+                continue;
+            }
+            let range = deletion(cx, stray);
             let shown = shorten(text);
-            let message = match earlier {
-                Some(earlier) => Message::new(
-                    format!("这一行与第 {} 行重复：“{shown}”", earlier + 1),
-                    format!("This line repeats line {}: “{shown}”", earlier + 1),
+            let message = match other {
+                Some(other) => Message::new(
+                    format!("这一行与第 {} 行重复：“{shown}”", other + 1),
+                    format!("This line repeats line {}: “{shown}”", other + 1),
                 ),
                 None => Message::new(
                     format!("这一行重复了上文末尾的文字：“{shown}”"),
@@ -93,6 +108,11 @@ impl Rule for DuplicateLine {
             ));
         }
     }
+}
+
+/// True when line `index` is joined to another line of its paragraph by a wrap or blank split.
+fn anchored(place: &[Option<(usize, usize)>], cx: &Context<'_>, index: usize) -> bool {
+    place[index].is_some_and(|(p, _)| cx.page.paragraphs[p].len() > 1)
 }
 
 /// Long enough, with clause punctuation, and running text rather than a byline or credit.
@@ -204,5 +224,26 @@ mod tests {
     #[test]
     fn bylines_and_marks_recur() {
         assert!(found("◎掠影\n\n正文一。\n\n◎掠影\n\n本报记者 宋爽\n本报记者 宋爽\n").is_empty());
+    }
+}
+#[cfg(test)]
+mod perf_tmp {
+    #[test]
+    fn perf() {
+        let config = crate::Config::with_defaults();
+        let cases: Vec<(&str, String)> = vec![
+            ("same char line", "哈".repeat(200_000)),
+            ("abab line", "宣誓".repeat(100_000)),
+            ("doubled lines", "近日近日，，社区党员在街道社区党员在街道\n".repeat(10_000)),
+            ("repeated lines", "社区党员在街道开展活动，服务居民。\n".repeat(10_000)),
+            ("word repeats", "紧盯造谣造谣人群，".repeat(20_000)),
+            ("wrap repeats", "开展新冠病毒\n毒核酸检测\n".repeat(10_000)),
+            ("spaces", "\u{2000}\n".repeat(50_000) + &"社区党员在街道开展活动，服务居民。\n".repeat(1000)),
+        ];
+        for (name, text) in cases {
+            let start = std::time::Instant::now();
+            let n = crate::analyze(&text, &config).iter().filter(|d| matches!(d.code, "doubled-text" | "repeated-word" | "duplicate-line")).count();
+            eprintln!("{name}: {} bytes, {n} diags, {:?}", text.len(), start.elapsed());
+        }
     }
 }

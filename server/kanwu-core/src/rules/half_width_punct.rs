@@ -95,7 +95,7 @@ fn check_group(cx: &Context<'_>, group: &[usize], sink: &mut Vec<Diagnostic>) {
         let line = &cx.page.lines[index];
         let Some(content) = cx.text.get(line.range.clone()) else { continue };
         let mut urls = URL.find_iter(content).map(|m| {
-            let trimmed = m.as_str().trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | '"' | '\''));
+            let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
             m.start()..m.start() + trimmed.len()
         });
         let mut current = urls.next();

@@ -13,7 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: true,
     summary_zh: "段落内的硬换行：分栏排版按栏宽折行留下的换行符。",
     summary_en: "A hard line break inside a paragraph, left by column text wrapped at the column width.",
-    example: "贯彻落实习近⏎平总书记重要指示",
+    example: "在全旗率先发⏎出倡议书",
 };
 
 impl Rule for LineWrap {

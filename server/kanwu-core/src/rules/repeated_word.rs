@@ -65,15 +65,25 @@ const ABAB_WORDS: &[&str] = &[
     "行了", "好了", "算了",
 ];
 
+/// Measure words said step by step after a numeral: `一步一步`, `一点一点`, `一天一天`.
+const MEASURE_WORDS: &str = "步次遍点天年月日个件家户层条批把片句回趟圈代轮张种位名棵只朵声滴页行排道座间级茬拨下口身笔";
+
+/// True for a word or phrase that is legitimately said twice in a row: an ABAB word of the
+/// allow-list, a numeral and measure word (`一步一步`), `看一看看一看`, or one character repeated
+/// (`谢谢谢谢`); shared with `doubled-text`.
+pub(super) fn is_legitimate_reduplication(unit: &str) -> bool {
+    legitimate_unit(unit)
+}
+
 /// True for a word that is commonly said twice as ABAB (`研究研究`, `雪白雪白`); shared with
 /// `doubled-text`, which leaves a whole line `研究研究` alone.
-pub(super) fn is_reduplicable_abab(word: &str) -> bool {
+fn is_reduplicable_abab(word: &str) -> bool {
     ABAB_WORDS.contains(&word)
 }
 
 /// Tags of function words, which legitimately stand alone but are never said twice in a row.
 fn is_function_tag(tag: &str) -> bool {
-    tag.starts_with('u') || matches!(tag, "p" | "c" | "r" | "d" | "y" | "e" | "zg")
+    tag.starts_with('u') || matches!(tag, "p" | "c" | "r" | "d" | "y" | "e")
 }
 
 impl Rule for RepeatedWord {
@@ -163,7 +173,7 @@ fn legitimate_unit(unit: &str) -> bool {
         return true;
     }
     // Numeral and measure word said step by step: `一步一步`, `一次一次`, `两个两个`.
-    if chars.len() == 2 && is_chinese_numeral(chars[0]) {
+    if chars.len() == 2 && is_chinese_numeral(chars[0]) && MEASURE_WORDS.contains(chars[1]) {
         return true;
     }
     // `看一看看一看`.
@@ -186,13 +196,16 @@ fn check_segment(cx: &Context<'_>, lines: &[usize], sink: &mut Vec<Diagnostic>) 
     let mut flagged: Vec<Range<usize>> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        match repeat_at(&tokens, i) {
-            Some(found) => {
-                report_repeat(cx, &joined, &tokens, &found, sink);
-                flagged.push(tokens[found.first].range.start..tokens[found.end - 1].range.end);
-                i = found.end;
-            }
-            None => i += 1,
+        if let Some(found) = repeat_at(&tokens, i) {
+            report_repeat(cx, &joined, &tokens, &found, sink);
+            flagged.push(tokens[found.first].range.start..tokens[found.end - 1].range.end);
+            i = found.end;
+        } else if let Some((unit, second)) = partial_repeat_at(&joined.text, &tokens, i) {
+            report(cx, &joined, unit, second.clone(), second.clone(), false, sink);
+            flagged.push(tokens[i].range.start..second.end);
+            i += 2;
+        } else {
+            i += 1;
         }
     }
     // Characters repeated where one line continues into the next.
@@ -249,24 +262,58 @@ fn repeat_at(tokens: &[Token<'_>], i: usize) -> Option<Repeat> {
     None
 }
 
-fn report_repeat(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], found: &Repeat, sink: &mut Vec<Diagnostic>) {
-    if found.spaced && cx.page.lost_quotes {
-        // The space stands for a lost quotation mark: two quoted mentions, not an error.
-        return;
+/// A word repeated across a token boundary where the segmenter merged one copy into a longer word:
+/// `深入基层` + `基层`, `坚守` + `坚守岗位`. One copy must be a whole token and the repeated word a
+/// dictionary word, so that `大学生` + `学生会` (neither copy whole) is left alone. Returns the word
+/// and the joined range of its second copy.
+fn partial_repeat_at<'a>(text: &'a str, tokens: &[Token<'a>], i: usize) -> Option<(&'a str, Range<usize>)> {
+    let (left, right) = (tokens.get(i)?, tokens.get(i + 1)?);
+    if !is_word_token(left.word) || !is_word_token(right.word) {
+        return None;
     }
+    let (word, second) = if right.word.len() > left.word.len() && right.word.starts_with(left.word) {
+        (left.word, right.range.start..right.range.start + left.word.len())
+    } else if left.word.len() > right.word.len() && left.word.ends_with(right.word) {
+        (right.word, right.range.clone())
+    } else {
+        return None;
+    };
+    if word.chars().count() < 2 || !is_dictionary_word(word) || legitimate_unit(word) {
+        return None;
+    }
+    // `坚持坚持再坚持` written with a longer last word: leave rhetorical repeats alone.
+    let after = text.get(second.end..)?;
+    if let Some(rest) = after.strip_prefix(['再', '又', '还', '更']) {
+        if rest.starts_with(word) {
+            return None;
+        }
+    }
+    Some((word, second))
+}
+
+fn report_repeat(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], found: &Repeat, sink: &mut Vec<Diagnostic>) {
     let m = found.tokens_per_unit;
     let unit_range = tokens[found.first].range.start..tokens[found.first + m - 1].range.end;
     let unit = &joined.text[unit_range.clone()];
     let copies_start = if found.spaced { tokens[found.first + m].range.start } else { unit_range.end };
     let copies_end = tokens[found.end - 1].range.end;
     let second_start = if found.spaced { tokens[found.first + m + 1].range.start } else { unit_range.end };
-    let shown_range = second_start..copies_end;
-    let pieces = joined.page_ranges(shown_range);
+    report(cx, joined, unit, second_start..copies_end, copies_start..copies_end, found.spaced, sink);
+}
+
+/// Reports the repeat of `unit` whose extra copies are `shown` (joined bytes); the fix deletes
+/// `deleted` (the copies, and the space before them when `spaced`).
+fn report(cx: &Context<'_>, joined: &Joined, unit: &str, shown: Range<usize>, deleted: Range<usize>, spaced: bool, sink: &mut Vec<Diagnostic>) {
+    if spaced && cx.page.lost_quotes {
+        // The space stands for a lost quotation mark: two quoted mentions, not an error.
+        return;
+    }
+    let pieces = joined.page_ranges(shown);
     let (Some(first_piece), Some(last_piece)) = (pieces.first(), pieces.last()) else { return };
     let range = first_piece.start..last_piece.end;
-    let edits: Vec<Edit> = joined.page_ranges(copies_start..copies_end).into_iter().map(Edit::delete).collect();
+    let edits: Vec<Edit> = joined.page_ranges(deleted).into_iter().map(Edit::delete).collect();
     let title = Message::new(format!("删除重复的“{unit}”"), format!("Delete the repeated “{unit}”"));
-    let (zh, en, fix) = if found.spaced {
+    let (zh, en, fix) = if spaced {
         (
             format!("“{unit}”隔着空格重复了一次"),
             format!("“{unit}” is repeated after a space"),
@@ -291,10 +338,6 @@ fn check_junction(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], at: u
         return;
     }
     let pair: String = [c1, c2].iter().collect();
-    if is_dictionary_word(&pair) {
-        // `层层`, `天天`, `人人`, `常常`, `个个`.
-        return;
-    }
     let before = text[..at - c1.len_utf8()].chars().next_back();
     let mut after = text[at + c2.len_utf8()..].chars();
     let (next, next_next) = (after.next(), after.next());
@@ -317,10 +360,12 @@ fn check_junction(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], at: u
     let right_single = right_word.chars().count() == 1;
     let function = jieba().tag(&c1.to_string(), false).first().is_some_and(|tag| is_function_tag(tag.tag));
     let safe = match (left_single, right_single) {
-        // `病毒` ⏎ `毒核酸`: the second copy is an orphan.
+        // `病毒` ⏎ `毒核酸`: the first copy ends a word and the segmenter leaves the second alone,
+        // preferring that reading to the reduplication `毒毒` even where it is a word (`活活`).
         (false, true) if !function => true,
-        // `他在` ⏎ `在家里`, `也` ⏎ `也许`: a function word said twice.
-        (true, _) if function => false,
+        // `他在` ⏎ `在家里`, `也` ⏎ `也许`: a function word said twice, unless the pair is a word
+        // (`常常`, `刚刚`) or a reduplication the segmenter knows (`层层`, `人人`).
+        (true, _) if function && !is_dictionary_word(&pair) => false,
         _ => return,
     };
     let pieces = joined.page_ranges(at..at + c2.len_utf8());

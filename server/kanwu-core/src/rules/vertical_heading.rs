@@ -12,7 +12,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: true,
     summary_zh: "竖排标题被逐字拆成多行。",
     summary_en: "A headline printed vertically, extracted one character per line.",
-    example: "助⏎力⏎生⏎产",
+    example: "春⏎耕⏎备⏎播",
 };
 
 impl Rule for VerticalHeading {
