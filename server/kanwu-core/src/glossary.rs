@@ -565,8 +565,8 @@ fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, Glossary
     };
     let raw: RawFile = toml::from_str(text).map_err(|error| error_at(error.span().unwrap_or(0..0), error.message().trim().to_string()))?;
     let mut entries = Vec::with_capacity(raw.term.len());
-    // Every name of this file, with the span and term of its first use.
-    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    // Every name of this file, with the index of the entry that uses it first.
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(raw.term.len() * 2);
     for raw_entry in raw.term {
         let term_span = raw_entry.term.span();
         let term = raw_entry.term.into_inner().trim().to_string();
@@ -600,15 +600,16 @@ fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, Glossary
             names.push((alias, span));
         }
         for (name, span) in &names {
-            if let Some((owner, line)) = seen.get(name) {
-                let message = if owner == &term {
-                    format!("`{name}` is listed twice in `{term}`")
-                } else {
-                    format!("`{name}` of `{term}` is already used by `{owner}` (line {line})")
+            if let Some(&owner) = seen.get(name) {
+                let message = match entries.get(owner) {
+                    Some(Entry { term: owner, source, .. }) => {
+                        format!("`{name}` of `{term}` is already used by `{owner}` (line {})", source.line)
+                    }
+                    None => format!("`{name}` is listed twice in `{term}`"),
                 };
                 return Err(error_at(span.clone(), message));
             }
-            seen.insert(name.clone(), (term.clone(), line_column(text, span.start).0));
+            seen.insert(name.clone(), entries.len());
         }
         let related = raw_entry.related.into_iter().map(|related| related.into_inner().trim().to_string()).filter(|related| !related.is_empty()).collect();
         let line = line_column(text, term_span.start).0;

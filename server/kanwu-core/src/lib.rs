@@ -32,7 +32,7 @@ pub fn analyze(text: &str, config: &Config) -> Vec<Diagnostic> {
 
 /// Checks a page whose structure is already parsed.
 pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic> {
-    let cx = Context { text, page, config };
+    let cx = Context::new(text, page, config);
     let mut diagnostics = Vec::new();
     for rule in rules::all_rules() {
         let info = rule.info();

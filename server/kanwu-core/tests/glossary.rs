@@ -137,8 +137,9 @@ fn workspace_files_override_and_add() {
     assert_eq!((added.term.as_str(), added.source.line), ("打草储草", 10));
     let text = "牧民正忙着打草。";
     let hits = glossary.find_in(text, &Page::parse(text));
-    assert_eq!(hits.len(), 1);
-    assert_eq!(&text[hits[0].range.clone()], "打草");
+    let added_index = glossary.lookup_index("打草储草").unwrap();
+    let hit = hits.iter().find(|hit| hit.entry == added_index).expect("the added term is found");
+    assert_eq!(&text[hit.range.clone()], "打草");
     // A name the built-in glossary gave another entry may be taken over by a workspace entry.
     let takeover = "[[term]]\nterm = \"村委会\"\ncategory = \"organization\"\ndefinition = \"定义。\"\nenglish = \"village committee\"\n";
     let takeover = Glossary::parse(takeover, Some(Path::new("g.toml"))).unwrap();

@@ -283,8 +283,7 @@ mod tests {
         assert_eq!(edits.len(), 1);
         assert_eq!(edits[0].new_text, "");
         let three = "甲\n乙\n丙\n";
-        let edits = minimal_edits(three, "甲乙丙\n");
-        assert_eq!(edits, vec![Edit::delete(3..4), Edit::delete(7..8)]);
+        assert_eq!(minimal_edits(three, "甲乙丙\n"), vec![Edit::delete(3..4), Edit::delete(7..8)]);
         assert_eq!(&old[edits[0].range.clone()], "\n");
         assert_eq!(apply(old, &edits), new);
         assert!(minimal_edits(old, old).is_empty());

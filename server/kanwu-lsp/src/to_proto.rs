@@ -61,8 +61,19 @@ pub struct DiagnosticData {
     pub fixes: Vec<FixData>,
 }
 
+/// The documentation link of a rule (parsed once per rule).
 pub fn rule_href(code: &str) -> Option<lsp::Uri> {
-    format!("{RULE_DOCS}{code}.md").parse().ok()
+    static HREFS: std::sync::OnceLock<std::collections::HashMap<&'static str, lsp::Uri>> = std::sync::OnceLock::new();
+    let hrefs = HREFS.get_or_init(|| {
+        kanwu_core::rules::all_rules()
+            .iter()
+            .filter_map(|rule| {
+                let code = rule.info().code;
+                format!("{RULE_DOCS}{code}.md").parse().ok().map(|uri| (code, uri))
+            })
+            .collect()
+    });
+    hrefs.get(code).cloned().or_else(|| format!("{RULE_DOCS}{code}.md").parse().ok())
 }
 
 /// One core diagnostic as an LSP diagnostic of document version `version`.

@@ -187,7 +187,7 @@ mod tests {
         assert!(check(br#"{"jsonrpc":"2.0","id":1,"result":null}"#).is_ok());
         let parse = String::from_utf8(check(b"{bad").unwrap_err()).unwrap();
         assert!(parse.contains("-32700"), "{parse}");
-        let invalid = String::from_utf8(check(br#"{"jsonrpc":"2.0","id":7}"#).unwrap_err()).unwrap();
+        let invalid = String::from_utf8(check(br#"{"id":7,"method":3}"#).unwrap_err()).unwrap();
         assert!(invalid.contains("-32600") && invalid.contains(r#""id":7"#), "{invalid}");
     }
 }

@@ -49,7 +49,7 @@ impl Rule for DoubledText {
     }
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
-        for found in find(cx) {
+        for found in cx.doubled() {
             let line = &cx.page.lines[found.line];
             let Some(content) = cx.text.get(line.range.clone()) else { continue };
             let fixed = apply_local(cx.text, line.range.clone(), &found.edits);
@@ -62,7 +62,7 @@ impl Rule for DoubledText {
                     format!("“{shown}”一行的文字都重复了一遍（伪粗体被提取两次），应为“{shown_fixed}”"),
                     format!("Every run of “{shown}” is printed twice (fake-bold text extracted twice); it should read “{shown_fixed}”"),
                 ),
-                vec![Fix::safe(Message::new("删除重复的文字", "Keep each run once"), found.edits)],
+                vec![Fix::safe(Message::new("删除重复的文字", "Keep each run once"), found.edits.clone())],
             ));
         }
     }
@@ -72,15 +72,6 @@ impl Rule for DoubledText {
 pub(super) struct DoubledLine {
     pub line: usize,
     pub edits: Vec<Edit>,
-}
-
-/// Flags, per line of the page, whether `doubled-text` reports it (other rules leave those alone).
-pub(super) fn doubled_lines(cx: &Context<'_>) -> Vec<bool> {
-    let mut flags = vec![false; cx.page.lines.len()];
-    for found in find(cx) {
-        flags[found.line] = true;
-    }
-    flags
 }
 
 /// One character of a block: the character, its byte offset in the page and its line index.
@@ -189,6 +180,16 @@ fn check_block(cx: &Context<'_>, block: Range<usize>, out: &mut Vec<DoubledLine>
         return;
     }
     let hashes = Hashes::new(&chars);
+    // For each character, the next position holding the same character: a square's second half
+    // starts with the first half's character, so only those positions are tried as halves.
+    let mut next_same = vec![usize::MAX; n];
+    let mut by_char: Vec<(char, usize)> = chars.iter().enumerate().map(|(i, ch)| (ch.c, i)).collect();
+    by_char.sort_unstable();
+    for pair in by_char.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            next_same[pair[0].1] = pair[1].1;
+        }
+    }
     let unreached = Score { loose: u32::MAX, crossing: 0, squares: 0 };
     let mut best = vec![unreached; n + 1];
     let mut step = vec![Step::Start; n + 1];
@@ -207,13 +208,15 @@ fn check_block(cx: &Context<'_>, block: Range<usize>, out: &mut Vec<DoubledLine>
         if is_horizontal_space(chars[i].c) {
             continue;
         }
-        for half in 1..=MAX_HALF {
+        let mut partner = next_same[i];
+        while partner != usize::MAX && partner - i <= MAX_HALF {
+            let half = partner - i;
+            partner = next_same[partner];
             let end = i + 2 * half;
             if end > n {
                 break;
             }
-            let (a, b) = (chars[i], chars[i + half]);
-            if a.c != b.c || is_horizontal_space(chars[i + half - 1].c) {
+            if is_horizontal_space(chars[i + half - 1].c) {
                 continue;
             }
             let (first_line, last_line) = (chars[i].line, chars[end - 1].line);

@@ -226,24 +226,3 @@ mod tests {
         assert!(found("◎掠影\n\n正文一。\n\n◎掠影\n\n本报记者 宋爽\n本报记者 宋爽\n").is_empty());
     }
 }
-#[cfg(test)]
-mod perf_tmp {
-    #[test]
-    fn perf() {
-        let config = crate::Config::with_defaults();
-        let cases: Vec<(&str, String)> = vec![
-            ("same char line", "哈".repeat(200_000)),
-            ("abab line", "宣誓".repeat(100_000)),
-            ("doubled lines", "近日近日，，社区党员在街道社区党员在街道\n".repeat(10_000)),
-            ("repeated lines", "社区党员在街道开展活动，服务居民。\n".repeat(10_000)),
-            ("word repeats", "紧盯造谣造谣人群，".repeat(20_000)),
-            ("wrap repeats", "开展新冠病毒\n毒核酸检测\n".repeat(10_000)),
-            ("spaces", "\u{2000}\n".repeat(50_000) + &"社区党员在街道开展活动，服务居民。\n".repeat(1000)),
-        ];
-        for (name, text) in cases {
-            let start = std::time::Instant::now();
-            let n = crate::analyze(&text, &config).iter().filter(|d| matches!(d.code, "doubled-text" | "repeated-word" | "duplicate-line")).count();
-            eprintln!("{name}: {} bytes, {n} diags, {:?}", text.len(), start.elapsed());
-        }
-    }
-}

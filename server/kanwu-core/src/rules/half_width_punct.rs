@@ -36,7 +36,7 @@ static INFO: RuleInfo = RuleInfo {
 
 /// URLs and e-mail addresses, whose punctuation is never Chinese.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b(?:https?|ftp)://|\bwww\.)[!-~]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").expect("valid regex")
+    Regex::new(r"(?i-u)(?:\b(?:https?|ftp)://|\bwww\.)[!-~]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").expect("valid regex")
 });
 
 impl Rule for HalfWidthPunct {
@@ -94,7 +94,9 @@ fn check_group(cx: &Context<'_>, group: &[usize], sink: &mut Vec<Diagnostic>) {
     for &index in group {
         let line = &cx.page.lines[index];
         let Some(content) = cx.text.get(line.range.clone()) else { continue };
-        let mut urls = URL.find_iter(content).map(|m| {
+        // Most lines hold no address: skip the regex unless one could be there.
+        let may_hold_address = content.contains("://") || content.contains("www.") || content.contains("WWW.") || content.contains('@');
+        let mut urls = URL.find_iter(if may_hold_address { content } else { "" }).map(|m| {
             let trimmed = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
             m.start()..m.start() + trimmed.len()
         });

@@ -76,6 +76,35 @@ pub struct Context<'a> {
     pub text: &'a str,
     pub page: &'a Page,
     pub config: &'a Config,
+    /// Results that several rules need, computed once per page on first use.
+    cache: PageCache,
+}
+
+/// Per-page results shared between rules.
+#[derive(Default)]
+struct PageCache {
+    doubled: std::cell::OnceCell<Vec<doubled_text::DoubledLine>>,
+}
+
+impl<'a> Context<'a> {
+    /// The context of one page.
+    pub fn new(text: &'a str, page: &'a Page, config: &'a Config) -> Context<'a> {
+        Context { text, page, config, cache: PageCache::default() }
+    }
+
+    /// The lines that are fake-bold text extracted twice (`doubled-text`), found once per page.
+    fn doubled(&self) -> &[doubled_text::DoubledLine] {
+        self.cache.doubled.get_or_init(|| doubled_text::find(self))
+    }
+
+    /// Per line of the page, whether it is fake-bold text extracted twice (other rules leave those alone).
+    pub fn doubled_lines(&self) -> Vec<bool> {
+        let mut flags = vec![false; self.page.lines.len()];
+        for found in self.doubled() {
+            flags[found.line] = true;
+        }
+        flags
+    }
 }
 
 impl Context<'_> {

@@ -51,15 +51,15 @@ const ABAB_WORDS: &[&str] = &[
     "检查", "准备", "帮助", "练习", "琢磨", "溜达", "比划", "体验", "尝试", "思考", "交流", "沟通", "放松",
     "调整", "关心", "指导", "分析", "打听", "清理", "修理", "修改", "观察", "参观", "表扬", "批评", "教育",
     "摸索", "折腾", "熟悉", "品尝", "享受", "感受", "见识", "合计", "思量", "盘算", "掂量", "拾掇", "念叨",
-    "比较", "联系", "协调", "梳理", "打听", "开导", "凉快", "暖和", "热闹", "高兴", "舒服", "轻松", "快活",
-    "痛快", "乐呵", "开心", "精神", "明白", "清醒", "活络", "请教", "问候", "看望", "走动", "串门", "评评",
+    "比较", "联系", "协调", "梳理", "开导", "凉快", "暖和", "热闹", "高兴", "舒服", "轻松", "快活",
+    "痛快", "乐呵", "开心", "精神", "明白", "清醒", "活络", "请教", "问候", "看望", "走动", "串门",
     // Vivid adjectives.
     "雪白", "通红", "冰凉", "笔直", "漆黑", "火红", "金黄", "蜡黄", "碧绿", "滚烫", "冰冷", "乌黑", "喷香",
     "粉红", "蔚蓝", "湛蓝", "鲜红", "雪亮", "通亮", "透亮", "瓦蓝", "溜圆", "滚圆", "焦黄", "煞白", "黢黑",
-    "崭新", "翠绿", "嫩绿", "冰冷", "稀烂", "精光", "笔挺", "锃亮",
+    "崭新", "翠绿", "嫩绿", "稀烂", "精光", "笔挺", "锃亮",
     // Onomatopoeia.
     "哗啦", "嘀嗒", "滴答", "叮当", "叮咚", "扑通", "咕噜", "轰隆", "噼啪", "呼啦", "吱呀", "咯吱", "哐当",
-    "咕咚", "扑哧", "嘎吱", "扑棱", "嘀嘀", "咚咚",
+    "咕咚", "扑哧", "嘎吱", "扑棱",
     // Speech.
     "再见", "你好", "加油", "快点", "慢点", "好的", "是的", "对的", "谢谢", "小心", "来了", "走了", "对了",
     "行了", "好了", "算了",
@@ -92,7 +92,7 @@ impl Rule for RepeatedWord {
     }
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
-        let doubled = super::doubled_text::doubled_lines(cx);
+        let doubled = cx.doubled_lines();
         for paragraph in &cx.page.paragraphs {
             // A doubled line cuts the paragraph: its repeats belong to `doubled-text`.
             let mut segment: Vec<usize> = Vec::new();
@@ -185,7 +185,7 @@ fn check_segment(cx: &Context<'_>, lines: &[usize], sink: &mut Vec<Diagnostic>) 
         return;
     }
     let joined = Joined::build(cx, lines);
-    if joined.text.is_empty() {
+    if joined.text.is_empty() || !has_repeat_candidate(&joined) {
         return;
     }
     let tokens: Vec<Token<'_>> = jieba()
@@ -216,6 +216,37 @@ fn check_segment(cx: &Context<'_>, lines: &[usize], sink: &mut Vec<Diagnostic>) 
         }
         check_junction(cx, &joined, &tokens, at, sink);
     }
+}
+
+/// The longest repeated unit, in characters, that the cheap pre-check looks for.
+const CANDIDATE_MAX_CHARS: usize = 12;
+
+/// Segmenting is the costly part: only segments that hold a unit of two or more characters
+/// repeated back to back (spaces aside), or a character repeated where one line continues into
+/// the next, can hold a finding, so every other segment is skipped without calling jieba.
+fn has_repeat_candidate(joined: &Joined) -> bool {
+    let chars: Vec<char> = joined.text.chars().filter(|c| !is_space_token(c.encode_utf8(&mut [0; 4]))).collect();
+    for k in 2..=CANDIDATE_MAX_CHARS {
+        if chars.len() < 2 * k {
+            break;
+        }
+        let mut run = 0;
+        for i in k..chars.len() {
+            if chars[i] == chars[i - k] && is_han(chars[i]) {
+                run += 1;
+                if run >= k {
+                    return true;
+                }
+            } else {
+                run = 0;
+            }
+        }
+    }
+    joined.pieces.windows(2).any(|pair| {
+        let before = &joined.text[pair[0].0..pair[0].0 + pair[0].2];
+        let after = &joined.text[pair[1].0..pair[1].0 + pair[1].2];
+        matches!((before.chars().next_back(), after.chars().next()), (Some(a), Some(b)) if a == b)
+    })
 }
 
 /// A unit of `m` tokens starting at `first`, repeated up to `end` (exclusive token index), with an
@@ -431,6 +462,42 @@ mod tests {
         for text in ["大家要好好研究研究这个问题。", "踏踏实实做事，干干净净做人。", "一个个战斗堡垒层层落实。", "雪白雪白的羊群。", "一步一步往前走。"] {
             assert!(found(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn partial_token_repeats() {
+        assert_eq!(fixed("要深入基层基层督导检查。"), "要深入基层督导检查。");
+        assert_eq!(fixed("他们坚守坚守岗位。"), "他们坚守岗位。");
+        assert!(found("他是大学生学生会主席。").is_empty());
+    }
+
+    #[test]
+    fn spaced_repeats_are_suggested_and_quoted_mentions_left_alone() {
+        let text = "各地要全面落实“四早”要求 落实 落实防控措施。";
+        let diagnostics = found(text);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].safe_fix().is_none());
+        assert_eq!(fixed(text), text);
+        let lost = "各村普遍设立党员中心户 党员中心户 就是群众身边的服务站，哪里有困难哪里就有党员的身影，受到欢迎。\n\
+                    这种做法被群众亲切地称为 连心桥 ，让党员和群众的距离越来越近，也让农村牧区各项工作推进得更加顺利。";
+        assert!(crate::Page::parse(lost).lost_quotes);
+        assert!(found(lost).is_empty());
+    }
+
+    #[test]
+    fn function_word_across_a_break_is_only_suggested() {
+        let text = "疫情发生以来，他一直坚守在\n在防控一线，没有休息过一天。";
+        let diagnostics = found(text);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(&text[diagnostics[0].range.clone()], "在");
+        assert!(diagnostics[0].safe_fix().is_none());
+        assert!(found("这样做的目的\n的确是为了保护群众。").is_empty());
+        assert!(found("要认真总结达到预期目的\n的方法，形成经验。").is_empty());
+    }
+
+    #[test]
+    fn doubled_lines_are_left_to_doubled_text() {
+        assert!(found("近日近日，，社区党员在街道社区党员在街道\n开展活动开展活动。。\n").is_empty());
     }
 
     #[test]

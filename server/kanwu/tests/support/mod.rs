@@ -200,7 +200,7 @@ impl Client {
 
     /// The next message that satisfies `matches`, answering server requests while waiting.
     pub fn wait(&mut self, matches: impl Fn(&Value) -> bool, what: &str) -> Value {
-        if let Some(position) = self.backlog.iter().position(|message| matches(message)) {
+        if let Some(position) = self.backlog.iter().position(&matches) {
             return self.backlog.remove(position).unwrap();
         }
         let deadline = Instant::now() + TIMEOUT;
@@ -220,7 +220,7 @@ impl Client {
 
     /// Like `wait`, but gives up after `timeout` and returns `None`.
     pub fn wait_for(&mut self, matches: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
-        if let Some(position) = self.backlog.iter().position(|message| matches(message)) {
+        if let Some(position) = self.backlog.iter().position(&matches) {
             return self.backlog.remove(position);
         }
         let deadline = Instant::now() + timeout;
