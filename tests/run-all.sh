@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Kanwu on a fresh or warm machine: installs what is missing, then the Rust suites
-# (unit, fixtures, quality report against ../shared/seeds, property tests, CLI and LSP end-to-end).
+# (unit, fixtures, quality report against ../shared/seeds, property tests, CLI and LSP end-to-end), then,
+# last, the editor suites (TextMate grammar snapshots, real Neovim and real VS Code; tests/editors/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,16 @@ fi
 # Property tests are bounded so the whole suite stays well inside CI's time.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 
-cargo test --workspace --locked --no-fail-fast 2>&1
+rust_status=0
+cargo test --workspace --locked --no-fail-fast 2>&1 || rust_status=$?
+
+# The editor suites run last whatever the Rust suites gave, so one run reports both.
+# KANWU_FRESH_INSTALL=1 makes them install everything again instead of reusing .cache/editors.
+editors_status=0
+bash tests/editors/run.sh || editors_status=$?
+
+if [ "$rust_status" != 0 ] || [ "$editors_status" != 0 ]; then
+  echo "run-all: FAILED (cargo test: $rust_status, editor suites: $editors_status)" >&2
+  exit 1
+fi
+echo "run-all: all suites passed"

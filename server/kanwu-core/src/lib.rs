@@ -7,8 +7,11 @@ pub mod config;
 pub mod decode;
 pub mod fixer;
 pub mod glossary;
+pub mod incremental;
+pub mod index;
 pub mod line_index;
 pub mod normalized;
+pub mod outline;
 pub mod page;
 pub mod rules;
 pub mod suppress;
@@ -18,7 +21,7 @@ pub mod types;
 
 pub use config::{Config, ConfigError};
 pub use fixer::{fix_text, fix_text_filtered, FixOptions, FixOutcome};
-pub use line_index::{LineCol, LineIndex, PositionEncoding};
+pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
 pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};
 
@@ -32,10 +35,19 @@ pub fn analyze(text: &str, config: &Config) -> Vec<Diagnostic> {
 
 /// Checks a page whose structure is already parsed.
 pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic> {
+    run_rules(text, page, config, |_| true)
+}
+
+/// Runs the enabled rules that `select` accepts over a parsed page; severities applied, ignored
+/// words dropped, sorted by position (the incremental analysis runs rule subsets through this).
+pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&rules::RuleInfo) -> bool) -> Vec<Diagnostic> {
     let cx = Context::new(text, page, config);
     let mut diagnostics = Vec::new();
     for rule in rules::all_rules() {
         let info = rule.info();
+        if !select(info) {
+            continue;
+        }
         let Some(severity) = config.severity_of(info.code, info.default_severity) else {
             continue;
         };

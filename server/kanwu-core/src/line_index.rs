@@ -123,6 +123,12 @@ impl LineIndex {
         LineCol { line, col }
     }
 
+    /// A converter for many offsets in ascending order (diagnostics sorted by position): each
+    /// conversion scans on from the previous one instead of from the line start.
+    pub fn cursor<'a>(&'a self, text: &'a str, encoding: PositionEncoding) -> PositionCursor<'a> {
+        PositionCursor { index: self, text, encoding, last_offset: usize::MAX, last: LineCol { line: 0, col: 0 } }
+    }
+
     /// Converts a line and column back to a byte offset; a column past the line's end gives the
     /// line's end, a column inside a character gives the character's start, a line past the end
     /// gives the text length.
@@ -179,6 +185,35 @@ impl LineIndex {
     }
 }
 
+/// Converts ascending offsets cheaply; any order still gives correct results.
+pub struct PositionCursor<'a> {
+    index: &'a LineIndex,
+    text: &'a str,
+    encoding: PositionEncoding,
+    last_offset: usize,
+    last: LineCol,
+}
+
+impl PositionCursor<'_> {
+    /// The line and column of byte `offset`.
+    pub fn position(&mut self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.index.line_of(offset);
+        let position = if self.last_offset != usize::MAX && self.last_offset <= offset && self.last.line == line {
+            let col = self.text[self.last_offset..offset].chars().map(|c| self.encoding.width(c)).sum::<u32>() + self.last.col;
+            LineCol { line, col }
+        } else {
+            self.index.to_line_col(self.text, offset, self.encoding)
+        };
+        self.last_offset = offset;
+        self.last = position;
+        position
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +255,19 @@ mod tests {
         assert_eq!(index.to_offset(text, LineCol { line: 0, col: 99 }, Utf16), "甲".len());
         assert_eq!(index.to_offset(text, LineCol { line: 7, col: 0 }, Utf16), text.len());
         assert_eq!(index.to_line_col(text, text.len(), Utf16), LineCol { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn cursor_agrees_with_direct_conversion_in_any_order() {
+        let text = "𠮷两委\r\n第一 书记😀\n末行";
+        let index = LineIndex::new(text);
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len(), 3, 0, 9]).collect();
+        for encoding in [Utf8, Utf16, Utf32] {
+            let mut cursor = index.cursor(text, encoding);
+            for &offset in &offsets {
+                assert_eq!(cursor.position(offset), index.to_line_col(text, offset, encoding), "{encoding:?} at {offset}");
+            }
+        }
     }
 
     #[test]

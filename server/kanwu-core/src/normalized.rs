@@ -114,9 +114,23 @@ impl NormalizedView {
         }
     }
 
+    /// The normalized text of an original byte range: what the range shows once wraps and spurious
+    /// spaces inside it are cut (a selection's text as a term would be matched).
+    pub fn normalized_slice(&self, original: Range<usize>) -> &str {
+        let start = self.to_normalized(original.start.min(self.original_len));
+        let end = self.to_normalized(original.end.min(self.original_len)).max(start);
+        &self.text[start..end]
+    }
+
     /// The length in bytes of the original text.
     pub fn original_len(&self) -> usize {
         self.original_len
+    }
+
+    /// The kept stretches in order, each as `(normalized offset, original offset, length in bytes)`;
+    /// the original text between two stretches is what the view cut out.
+    pub fn stretches(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.runs.iter().map(|run| (run.normalized, run.original, run.len))
     }
 
     /// How many stretches of the original the view keeps (the size of its map).
@@ -253,6 +267,7 @@ mod tests {
         assert_eq!(normalized.to_normalized(range.start), at);
         // The line break itself maps to the next kept character.
         assert_eq!(normalized.to_normalized(text.find('\n').unwrap()), at + "两".len());
+        assert_eq!(normalized.normalized_slice(text.find("村").unwrap()..text.len()), "村“两委”会议。");
     }
 
     #[test]

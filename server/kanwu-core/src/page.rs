@@ -20,7 +20,7 @@ pub enum LineKind {
     Headline,
     /// `□本报记者 …`, `◎杨柳`, `◎观潮`: bylines and column marks.
     Byline,
-    /// A photo credit standing alone (`崔国哲 摄`).
+    /// A photo credit standing alone (`葛文博 摄`).
     Credit,
     /// One character of a headline printed vertically.
     Vertical,
@@ -192,7 +192,7 @@ fn is_line_space(c: char) -> bool {
     is_plain_space(c) || c == '\u{3000}' || c == '\r'
 }
 
-/// `□本报记者 白丹`, `◎杨柳`, `◎观潮`, `■特约评论员 …`: a mark followed by a name or column title.
+/// `□本报记者 何帆`, `◎杨柳`, `◎观潮`, `■特约评论员 …`: a mark followed by a name or column title.
 pub fn is_byline(content: &str) -> bool {
     let mut chars = content.chars();
     let Some(first) = chars.next() else { return false };
@@ -208,7 +208,7 @@ pub fn is_credit_line(content: &str) -> bool {
     credit_suffix_start(content) == Some(0)
 }
 
-/// Where a photo credit (`张雨 摄`, `本报记者 郝璐 通讯员 黄建飞 摄`) begins at the end of `content`,
+/// Where a photo credit (`韩秋 摄`, `本报记者 乔岚 通讯员 邓振宇 摄`) begins at the end of `content`,
 /// as a byte offset into `content`, if the line ends with one.
 pub fn credit_suffix_start(content: &str) -> Option<usize> {
     let trimmed = content.trim_end_matches(is_line_space);
@@ -337,7 +337,7 @@ fn has_clause_punctuation(content: &str) -> bool {
     content.contains(['，', '。', '、', '；', ',', ';'])
 }
 
-/// Marks a short block without clause punctuation as a headline block (`快速响应` / `72个工作组赶赴一线`).
+/// Marks a short block without clause punctuation as a headline block (`春耕备耕` / `15支服务队走进牧区`).
 fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>, tuning: &Tuning) {
     let body: Vec<usize> = block.clone().filter(|&index| lines[index].kind == LineKind::Body).collect();
     if body.is_empty() || body.len() > HEADLINE_MAX_LINES {
@@ -496,8 +496,21 @@ fn paragraphs(lines: &[Line], breaks: &[Break]) -> Vec<Vec<usize>> {
 /// A page has lost its quotation marks when it has none at all, yet its running text holds several
 /// single spaces between Chinese characters where quotes would stand.
 fn detect_lost_quotes(text: &str, lines: &[Line]) -> bool {
+    let (has_quotes, isolated) = quote_evidence(text, lines);
+    lost_quotes_from(has_quotes, isolated)
+}
+
+/// The page-wide decision of [`detect_lost_quotes`] from the evidence of all parts of a page.
+pub(crate) fn lost_quotes_from(has_quotes: bool, isolated: usize) -> bool {
+    !has_quotes && isolated >= LOST_QUOTE_MIN_SPACES
+}
+
+/// What [`detect_lost_quotes`] weighs, for one page or one part of it: whether it holds a quotation
+/// mark, and how many isolated spaces between Chinese characters its long body lines hold. Parts
+/// add up, so the incremental analysis decides for the whole page from its chunks.
+pub(crate) fn quote_evidence(text: &str, lines: &[Line]) -> (bool, usize) {
     if text.contains(['“', '”', '"', '「', '」']) {
-        return false;
+        return (true, 0);
     }
     let mut isolated = 0;
     for line in lines.iter().filter(|line| line.kind == LineKind::Body) {
@@ -512,7 +525,7 @@ fn detect_lost_quotes(text: &str, lines: &[Line]) -> bool {
             isolated += spaced;
         }
     }
-    isolated >= LOST_QUOTE_MIN_SPACES
+    (false, isolated)
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub fn interior_space_runs(text: &str, page: &Page, kinds: &[LineKind]) -> Vec<S
 }
 
 /// True when the run stands inside a “…” quotation on its line, as between the halves of a quoted
-/// slogan (`“党群干群心连心 巩固成果促振兴”`).
+/// slogan (`“邻里守望一家亲 携手共建幸福村”`).
 pub fn inside_quotation(text: &str, page: &Page, run: &SpaceRun) -> bool {
     let line = &page.lines[run.line];
     let before = &text[line.range.start..run.range.start];

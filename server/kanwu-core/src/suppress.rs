@@ -12,8 +12,8 @@
 //! page = "2020-02/page-a.txt"
 //! code = "cjk-space"
 //! text = " "
-//! before = "两级工作组共深入"
-//! after = "700 多个村和社"
+//! before = "志愿小队本周走访"
+//! after = "300 多户居民家"
 //! ```
 //!
 //! An entry silences a diagnostic of the same page and code whose flagged text equals `text`,
@@ -199,22 +199,22 @@ mod tests {
 
     #[test]
     fn survives_edits_elsewhere_and_ends_with_edits_nearby() {
-        let text = "第一行文字\n两级工作组共深入 700 多个村\n";
-        let start = text.find(" 700").unwrap();
+        let text = "第一行文字\n志愿小队本周走访 300 多户居民\n";
+        let start = text.find(" 300").unwrap();
         let occurrence = Occurrence::at("a/p.txt", text, "cjk-space", start..start + 1);
         assert_eq!(occurrence.text, " ");
-        assert_eq!(occurrence.before, "两级工作组共深入");
-        assert_eq!(occurrence.after, "700 多个村\n");
+        assert_eq!(occurrence.before, "志愿小队本周走访");
+        assert_eq!(occurrence.after, "300 多户居民");
         let mut set = Suppressions::default();
         assert!(set.add(occurrence.clone()));
         assert!(!set.add(occurrence));
 
         let edited = format!("新增一段。\n{text}");
-        let moved = edited.find(" 700").unwrap();
+        let moved = edited.find(" 300").unwrap();
         assert!(set.occurrences[0].matches("a/p.txt", &edited, "cjk-space", moved..moved + 1));
         assert!(!set.occurrences[0].matches("b/p.txt", &edited, "cjk-space", moved..moved + 1));
-        let changed = edited.replace("共深入", "共走访");
-        let at = changed.find(" 700").unwrap();
+        let changed = edited.replace("本周走访", "本周慰问");
+        let at = changed.find(" 300").unwrap();
         assert!(!set.occurrences[0].matches("a/p.txt", &changed, "cjk-space", at..at + 1));
     }
 

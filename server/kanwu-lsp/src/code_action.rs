@@ -114,13 +114,14 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
         .collect();
     if diagnostics.is_empty() {
         let wanted_range = from_proto::range(text, index, params.range, job.encoding);
-        diagnostics = analysis
+        let converter = crate::to_proto::Text { text, index, encoding: analysis.encoding };
+        let wanted: Vec<kanwu_core::Diagnostic> = analysis
             .diagnostics
             .iter()
-            .zip(&analysis.proto)
-            .filter(|(core, _)| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
-            .map(|(_, proto)| proto.clone())
+            .filter(|core| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
+            .cloned()
             .collect();
+        diagnostics = crate::to_proto::diagnostics(&converter, &wanted, analysis.locale, version).collect();
     }
     diagnostics.sort_by(|a, b| {
         (a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character, from_proto::code(a))

@@ -22,28 +22,36 @@ use tower_lsp_server::ls_types as lsp;
 /// Analyses one snapshot (synchronous; run it on the blocking pool for big pages).
 pub fn run_job(job: &Job) -> Analysis {
     let text = job.snapshot.text();
-    let mut diagnostics = kanwu_core::analyze(&text, &job.config);
+    // Only the chunks of the page that changed since its last analysis are checked again.
+    let mut diagnostics = job.incremental.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).analyze(&text, &job.config);
     if let Some(key) = &job.page_key {
         job.suppressions.retain(key, &text, &mut diagnostics);
     }
     let index = LineIndex::new(&text);
-    let converter = Text { text: &text, index: &index, encoding: job.encoding };
-    let mut proto: Vec<lsp::Diagnostic> =
-        diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, job.locale, job.snapshot.version)).collect();
-    if let Some(notice) = &job.notice {
-        proto.insert(
-            0,
-            lsp::Diagnostic {
-                range: lsp::Range::default(),
-                severity: Some(lsp::DiagnosticSeverity::WARNING),
-                code: Some(lsp::NumberOrString::String("encoding".to_string())),
-                source: Some(to_proto::SOURCE.to_string()),
-                message: notice.clone(),
-                ..Default::default()
-            },
-        );
+    Analysis {
+        version: job.snapshot.version,
+        generation: job.generation,
+        text,
+        index,
+        diagnostics,
+        locale: job.locale,
+        encoding: job.encoding,
+        notice: job.notice.clone(),
     }
-    Analysis { version: job.snapshot.version, generation: job.generation, text, index, diagnostics, proto }
+}
+
+impl Analysis {
+    /// The diagnostics as LSP values, converted now (they are not kept: a page keeps only the
+    /// core's compact diagnostics).
+    pub fn proto(&self) -> Vec<lsp::Diagnostic> {
+        let converter = Text { text: &self.text, index: &self.index, encoding: self.encoding };
+        let mut proto = Vec::with_capacity(self.diagnostics.len() + usize::from(self.notice.is_some()));
+        if let Some(notice) = &self.notice {
+            proto.push(to_proto::encoding_notice(notice));
+        }
+        proto.extend(to_proto::diagnostics(&converter, &self.diagnostics, self.locale, self.version));
+        proto
+    }
 }
 
 /// Runs a job on the blocking pool; a panic in a rule becomes an error (logged), not a crash.
@@ -99,8 +107,10 @@ impl Inner {
                 }
                 let Some(document) = session.documents.get_mut(&uri) else { return };
                 document.analysis = Some(analysis.clone());
-                analysis.proto.clone()
+                analysis
             };
+            // Converted outside the session lock; the page's own lock keeps its results in order.
+            let diagnostics = diagnostics.proto();
             inner.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
         });
         document.task = Some(task.abort_handle());
@@ -196,7 +206,7 @@ impl Inner {
                 },
             )));
         }
-        Ok(full(Some(result_id), analysis.proto.clone()))
+        Ok(full(Some(result_id), analysis.proto()))
     }
 
     /// Pushes (or clears) the error diagnostic of each `kanwu.toml`, unless a pull client has

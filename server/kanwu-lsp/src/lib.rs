@@ -2,18 +2,30 @@
 //!
 //! Only this crate knows LSP. `to_proto` and `from_proto` convert at the edge; `server` holds the
 //! `LanguageServer` implementation; each method family has its own module (`diagnostics`,
-//! `code_action`, `formatting`, `ignore`, `workspace`); `session` is the state they share.
+//! `code_action`, `formatting`, `ignore`, `workspace`, and for the glossary `hover`, `definition`,
+//! `completion`, `semantic_tokens`, `add_to_glossary` over `glossary_state`); `session` is the state
+//! they share.
 
+mod add_to_glossary;
 mod code_action;
+mod completion;
+mod definition;
 mod diagnostics;
 mod document;
 mod formatting;
 mod from_proto;
+mod glossary_state;
 mod guard;
+mod hover;
+mod index_state;
 mod ignore;
+mod references;
+mod rename;
+mod semantic_tokens;
 mod server;
 mod session;
 mod settings;
+mod symbols;
 mod to_proto;
 mod transport;
 mod workspace;

@@ -141,21 +141,50 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX, lsp::CodeActionKind::from(crate::code_action::FIX_ALL_KIND)]),
+                    code_action_kinds: Some(vec![
+                        lsp::CodeActionKind::QUICKFIX,
+                        lsp::CodeActionKind::REFACTOR,
+                        lsp::CodeActionKind::from(crate::code_action::FIX_ALL_KIND),
+                    ]),
                     resolve_provider: Some(false),
                     ..Default::default()
                 })),
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
                 document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
                 execute_command_provider: Some(lsp::ExecuteCommandOptions {
-                    commands: vec![ignore::IGNORE_WORD.to_string(), ignore::IGNORE_OCCURRENCE.to_string()],
+                    commands: vec![
+                        ignore::IGNORE_WORD.to_string(),
+                        ignore::IGNORE_OCCURRENCE.to_string(),
+                        crate::add_to_glossary::ADD_TO_GLOSSARY.to_string(),
+                    ],
                     ..Default::default()
+                }),
+                // The glossary: hover, go to definition, completion and semantic tokens of terms.
+                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                definition_provider: Some(lsp::OneOf::Left(true)),
+                completion_provider: Some(lsp::CompletionOptions { resolve_provider: Some(false), ..Default::default() }),
+                semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(lsp::SemanticTokensOptions {
+                    legend: crate::semantic_tokens::legend(),
+                    full: Some(lsp::SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                    range: Some(false),
+                    ..Default::default()
+                })),
+                // The corpus: references, highlights, rename, outline and workspace symbols.
+                references_provider: Some(lsp::OneOf::Left(true)),
+                document_highlight_provider: Some(lsp::OneOf::Left(true)),
+                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions { prepare_provider: Some(true), work_done_progress_options: Default::default() })),
+                document_symbol_provider: Some(lsp::OneOf::Left(true)),
+                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: Some(lsp::OneOf::Left(true)) }),
+                    file_operations: None,
                 }),
                 diagnostic_provider: session.caps.pull_diagnostics.then(|| {
                     lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                         identifier: Some("kanwu".to_string()),
                         inter_file_dependencies: false,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics: true,
                         ..Default::default()
                     })
                 }),
@@ -173,6 +202,8 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: lsp::InitializedParams) {
         let inner = self.inner.clone();
         guard::notification("initialized", async move {
+            // The corpus is indexed in the background; open pages are diagnosed meanwhile.
+            inner.start_indexing();
             let (configuration, watch) = {
                 let session = inner.lock();
                 (session.caps.configuration, session.caps.watch_files_dynamic)
@@ -204,11 +235,14 @@ impl LanguageServer for Backend {
             let item = params.text_document;
             let uri = item.uri;
             let path = from_proto::path(&uri).map(|path| canonical(&path));
-            let is_config = path.as_deref().is_some_and(is_config_path);
-            let config_changed = {
+            let is_kanwu_toml = path.as_deref().is_some_and(is_config_path);
+            let (is_config, config_changed) = {
                 let mut session = inner.lock();
+                // A workspace glossary file is configuration too: not a page, reloaded as typed.
+                let is_glossary = !is_kanwu_toml && path.as_deref().is_some_and(|path| session.is_glossary_path(path));
+                let is_config = is_kanwu_toml || is_glossary;
                 let notice = if is_config { None } else { encoding_notice(path.as_deref(), &item.text, session.client_locale) };
-                let root = match (&path, is_config) {
+                let root = match (&path, is_kanwu_toml) {
                     (Some(path), true) => path.parent().map(Path::to_path_buf),
                     (Some(path), false) => Some(session.root_for(path)),
                     (None, _) => None,
@@ -224,6 +258,9 @@ impl LanguageServer for Backend {
                         task: None,
                         analysis: None,
                         lock: Arc::new(tokio::sync::Mutex::new(())),
+                        incremental: Default::default(),
+                        is_glossary,
+                        terms: Default::default(),
                     },
                 );
                 if let Some(task) = previous.and_then(|previous| previous.task) {
@@ -232,16 +269,14 @@ impl LanguageServer for Backend {
                 if let Some(root) = &root {
                     session.ensure_project(root);
                 }
-                is_config && session.reload_all()
+                (is_config, is_config && session.reload_all())
             };
             if is_config {
-                if config_changed {
-                    inner.rediagnose_all().await;
-                } else {
-                    inner.publish_config_errors().await;
-                }
+                inner.settle(config_changed).await;
             } else {
                 inner.schedule(&uri);
+                inner.index_open(&uri);
+                inner.publish_glossary_errors().await;
             }
         })
         .await
@@ -271,13 +306,10 @@ impl LanguageServer for Backend {
                 (is_config, is_config && session.reload_all())
             };
             if is_config {
-                if config_changed {
-                    inner.rediagnose_all().await;
-                } else {
-                    inner.publish_config_errors().await;
-                }
+                inner.settle(config_changed).await;
             } else {
                 inner.schedule(&uri);
+                inner.index_open(&uri);
             }
         })
         .await
@@ -302,11 +334,7 @@ impl LanguageServer for Backend {
                 (document.is_config, push, document.is_config && session.reload_all())
             };
             if was_config {
-                if config_changed {
-                    inner.rediagnose_all().await;
-                } else {
-                    inner.publish_config_errors().await;
-                }
+                inner.settle(config_changed).await;
             } else if push {
                 inner.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
@@ -327,19 +355,32 @@ impl LanguageServer for Backend {
         .await
     }
 
-    async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let inner = self.inner.clone();
+        inner.pages_changed(&params.changes);
         guard::notification("workspace/didChangeWatchedFiles", async move { inner.reload_configuration().await }).await
     }
 
     async fn diagnostic(&self, params: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
         let inner = self.inner.clone();
-        guard::request("textDocument/diagnostic", async move { inner.pull(params).await }).await
+        guard::request("textDocument/diagnostic", async move {
+            match inner.glossary_report(&params.text_document.uri) {
+                Some(report) => Ok(report),
+                None => inner.pull(params).await,
+            }
+        })
+        .await
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let inner = self.inner.clone();
-        guard::request("textDocument/codeAction", async move { inner.code_action(params).await }).await
+        guard::request("textDocument/codeAction", async move {
+            let glossary = inner.glossary_actions(&params).await;
+            let mut actions = inner.code_action(params).await?.unwrap_or_default();
+            actions.extend(glossary);
+            Ok(if actions.is_empty() { None } else { Some(actions) })
+        })
+        .await
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
@@ -354,6 +395,82 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
         let inner = self.inner.clone();
-        guard::request("workspace/executeCommand", async move { inner.execute(&params.command, params.arguments).await }).await
+        guard::request("workspace/executeCommand", async move {
+            if params.command == crate::add_to_glossary::ADD_TO_GLOSSARY {
+                return inner.add_to_glossary(params.arguments).await;
+            }
+            inner.execute(&params.command, params.arguments).await
+        })
+        .await
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/hover", async move { Ok(inner.hover(params).await) }).await
+    }
+
+    async fn goto_definition(&self, params: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/definition", async move { Ok(inner.definition(params).await) }).await
+    }
+
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/completion", async move { Ok(inner.completion(params).await) }).await
+    }
+
+    async fn semantic_tokens_full(&self, params: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokensResult>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/semanticTokens/full", async move { Ok(inner.semantic_tokens_full(params).await) }).await
+    }
+
+    async fn semantic_tokens_full_delta(&self, params: lsp::SemanticTokensDeltaParams) -> Result<Option<lsp::SemanticTokensFullDeltaResult>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/semanticTokens/full/delta", async move { Ok(inner.semantic_tokens_delta(params).await) }).await
+    }
+
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/references", async move { Ok(inner.references(params).await) }).await
+    }
+
+    async fn document_highlight(&self, params: lsp::DocumentHighlightParams) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/documentHighlight", async move { Ok(inner.document_highlight(params).await) }).await
+    }
+
+    async fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Result<Option<lsp::PrepareRenameResponse>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/prepareRename", async move { Ok(inner.prepare_rename(params)) }).await
+    }
+
+    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/rename", async move { inner.rename(params).await }).await
+    }
+
+    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/documentSymbol", async move { Ok(inner.document_symbols(params)) }).await
+    }
+
+    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        let inner = self.inner.clone();
+        guard::request("textDocument/foldingRange", async move { Ok(inner.folding_ranges(params)) }).await
+    }
+
+    async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let inner = self.inner.clone();
+        guard::request("workspace/symbol", async move { Ok(inner.workspace_symbols(params).await) }).await
+    }
+
+    async fn workspace_diagnostic(&self, _: lsp::WorkspaceDiagnosticParams) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        let inner = self.inner.clone();
+        guard::request("workspace/diagnostic", async move { Ok(inner.workspace_diagnostics().await) }).await
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let inner = self.inner.clone();
+        guard::notification("workspace/didChangeWorkspaceFolders", async move { inner.folders_changed(&params.event) }).await
     }
 }

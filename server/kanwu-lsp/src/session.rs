@@ -4,6 +4,7 @@
 use crate::document::{Document, Snapshot};
 use crate::settings::Settings;
 use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::incremental::IncrementalAnalysis;
 use kanwu_core::suppress::{self, Suppressions};
 use kanwu_core::{Config, ConfigError, LineIndex, Locale, PositionEncoding};
 use std::collections::{BTreeMap, HashMap};
@@ -22,6 +23,12 @@ pub struct ClientCaps {
     pub configuration: bool,
     pub document_changes: bool,
     pub create_files: bool,
+    /// Hovers in Markdown: the client lists `markdown` first in `hover.contentFormat`.
+    pub hover_markdown: bool,
+    /// Completion documentation in Markdown (`completionItem.documentationFormat`).
+    pub completion_markdown: bool,
+    /// The client can be asked to fetch semantic tokens again (`workspace/semanticTokens/refresh`).
+    pub semantic_tokens_refresh: bool,
 }
 
 impl ClientCaps {
@@ -42,6 +49,19 @@ impl ClientCaps {
             create_files: edit
                 .and_then(|edit| edit.resource_operations.as_ref())
                 .is_some_and(|operations| operations.contains(&lsp::ResourceOperationKind::Create)),
+            hover_markdown: crate::glossary_state::prefers_markdown(
+                text_document.and_then(|text_document| text_document.hover.as_ref()).and_then(|hover| hover.content_format.as_deref()),
+            ),
+            completion_markdown: crate::glossary_state::prefers_markdown(
+                text_document
+                    .and_then(|text_document| text_document.completion.as_ref())
+                    .and_then(|completion| completion.completion_item.as_ref())
+                    .and_then(|item| item.documentation_format.as_deref()),
+            ),
+            semantic_tokens_refresh: workspace
+                .and_then(|workspace| workspace.semantic_tokens.as_ref())
+                .and_then(|tokens| tokens.refresh_support)
+                .unwrap_or(false),
         }
     }
 }
@@ -68,6 +88,8 @@ pub struct Project {
     pub suppressions: Arc<Suppressions>,
     /// Words ignored from the editor whose `kanwu.toml` edit may not be saved yet.
     pub pending_ignores: Vec<String>,
+    /// The workspace glossary files and the glossary in force for this root.
+    pub glossary: crate::glossary_state::GlossaryState,
 }
 
 impl Project {
@@ -81,6 +103,7 @@ impl Project {
             error_published: false,
             suppressions: Arc::new(Suppressions::default()),
             pending_ignores: Vec::new(),
+            glossary: Default::default(),
         }
     }
 
@@ -106,8 +129,12 @@ pub struct Analysis {
     pub generation: u64,
     pub text: Arc<str>,
     pub index: LineIndex,
+    /// The core's compact diagnostics; converted to LSP only when sent (`Analysis::proto`).
     pub diagnostics: Vec<kanwu_core::Diagnostic>,
-    pub proto: Vec<lsp::Diagnostic>,
+    pub locale: Locale,
+    pub encoding: PositionEncoding,
+    /// The warning about the page's encoding on disk, sent first.
+    pub notice: Option<String>,
 }
 
 /// An open document and its analysis state.
@@ -126,6 +153,12 @@ pub struct OpenDocument {
     pub analysis: Option<Arc<Analysis>>,
     /// Held while the page is analysed and its result published: one analysis per page at a time.
     pub lock: Arc<tokio::sync::Mutex<()>>,
+    /// The page's chunks and their cached diagnostics, so an edit re-checks only what changed.
+    pub incremental: Arc<std::sync::Mutex<IncrementalAnalysis>>,
+    /// True for a workspace glossary file opened in the editor: its text is that glossary layer.
+    pub is_glossary: bool,
+    /// The glossary terms found in the current version, and the last semantic tokens sent.
+    pub terms: crate::glossary_state::DocumentTerms,
 }
 
 /// Everything an analysis needs, taken from the session in one go.
@@ -140,6 +173,7 @@ pub struct Job {
     pub suppressions: Arc<Suppressions>,
     pub generation: u64,
     pub notice: Option<String>,
+    pub incremental: Arc<std::sync::Mutex<IncrementalAnalysis>>,
 }
 
 /// The whole server state.
@@ -155,6 +189,8 @@ pub struct Session {
     /// Bumped whenever settings, a configuration or the ignored occurrences change.
     pub generation: u64,
     pub shutdown: bool,
+    /// The corpus index of every page of the workspace folders.
+    pub corpus: crate::index_state::CorpusState,
 }
 
 /// A path made absolute and canonical where it exists (or its parent does).
@@ -224,6 +260,7 @@ impl Session {
             suppressions: project.map(|project| project.suppressions.clone()).unwrap_or_default(),
             generation: self.generation,
             notice: document.encoding_notice.clone(),
+            incremental: document.incremental.clone(),
         })
     }
 

@@ -127,3 +127,61 @@ pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding,
         ..Default::default()
     }
 }
+
+/// A workspace glossary error as a diagnostic in that glossary file (its text is `text`), at the
+/// error's span, or at its line and column when it has no span.
+pub fn glossary_error(text: &str, error: &kanwu_core::glossary::GlossaryError, encoding: PositionEncoding, locale: Locale) -> lsp::Diagnostic {
+    let index = LineIndex::new(text);
+    let converter = Text { text, index: &index, encoding };
+    let range = if error.span.is_empty() {
+        let line = error.line.saturating_sub(1) as u32;
+        let start = index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
+        converter.range(start..start)
+    } else {
+        converter.range(error.span.clone())
+    };
+    let prefix = match locale {
+        Locale::Zh => "词表文件有误，仍沿用上一份有效词表",
+        Locale::En => "the glossary file is invalid; the last good glossary stays in force",
+    };
+    lsp::Diagnostic {
+        range,
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        code: Some(lsp::NumberOrString::String("glossary".to_string())),
+        source: Some(SOURCE.to_string()),
+        message: format!("{prefix}: {}:{}: {}", error.line, error.column, error.message),
+        ..Default::default()
+    }
+}
+
+/// A glossary entry as hover or documentation content, in Markdown or plain text.
+pub fn glossary_markup(entry: &kanwu_core::glossary::Entry, markdown: bool) -> lsp::MarkupContent {
+    if markdown {
+        lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value: entry.to_markdown() }
+    } else {
+        lsp::MarkupContent { kind: lsp::MarkupKind::PlainText, value: entry.to_plain_text() }
+    }
+}
+
+/// Core diagnostics (sorted by position) as LSP diagnostics of document version `version`,
+/// converted one by one as the caller consumes them.
+pub fn diagnostics<'a>(
+    text: &'a Text<'a>,
+    diagnostics: &'a [kanwu_core::Diagnostic],
+    locale: Locale,
+    version: i32,
+) -> impl Iterator<Item = lsp::Diagnostic> + 'a {
+    diagnostics.iter().map(move |found| diagnostic(text, found, locale, version))
+}
+
+/// The warning, at the top of the page, that the page is in another encoding on disk.
+pub fn encoding_notice(notice: &str) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::WARNING),
+        code: Some(lsp::NumberOrString::String("encoding".to_string())),
+        source: Some(SOURCE.to_string()),
+        message: notice.to_string(),
+        ..Default::default()
+    }
+}

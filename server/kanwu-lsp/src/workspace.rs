@@ -1,5 +1,6 @@
 //! Workspace configuration: reading each root's `kanwu.toml` (from the editor's buffer when it is
-//! open, else from disk) and its sidecar of ignored occurrences; noticing when they change, through
+//! open, else from disk), its sidecar of ignored occurrences and its glossary files
+//! (`glossary_state.rs`); noticing when they change, through
 //! the client's file watching or, where the client cannot watch, by polling modification times.
 
 use crate::server::Inner;
@@ -94,6 +95,9 @@ impl Session {
             if let Some(project) = self.projects.get_mut(&root) {
                 changed |= load_project(project, open_text);
             }
+            // The glossary files follow the configuration just read; their changes do not touch
+            // diagnostics, so they do not count as a configuration change.
+            self.reload_glossary(&root);
         }
         if changed {
             self.generation += 1;
@@ -110,6 +114,7 @@ impl Session {
         let open_text = self.open_config_text(&project.toml);
         load_project(&mut project, open_text);
         self.projects.insert(root.to_path_buf(), project);
+        self.reload_glossary(root);
         true
     }
 
@@ -120,6 +125,7 @@ impl Session {
         for project in self.projects.values() {
             files.push(project.toml.clone());
             files.push(Suppressions::path_for(&project.root));
+            files.extend(crate::glossary_state::glossary_paths(project));
         }
         for document in self.documents.values() {
             let (Some(path), Some(root)) = (&document.path, &document.root) else { continue };
@@ -142,15 +148,13 @@ impl Inner {
     /// Reloads the configuration and, when it changed, diagnoses every page again.
     pub async fn reload_configuration(self: &Arc<Self>) {
         let changed = self.lock().reload_all();
-        if changed {
-            self.rediagnose_all().await;
-        } else {
-            self.publish_config_errors().await;
-        }
+        self.settle(changed).await;
     }
 
     /// The server's own watcher, for clients that cannot watch files: polls modification times.
     pub fn start_polling(self: &Arc<Self>) {
+        // Pages are polled too, by walking the folders at a slower pace.
+        self.start_page_polling();
         let inner = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut seen: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
@@ -185,8 +189,10 @@ impl Inner {
 
     /// Asks the client to watch the configuration files for us.
     pub async fn register_watchers(self: &Arc<Self>) -> bool {
-        let watchers = ["**/kanwu.toml", "**/.kanwu/ignored.toml"]
+        // Glossary files may have any name (`[glossary] files`): every TOML file is watched.
+        let watchers = ["**/kanwu.toml", "**/.kanwu/ignored.toml", "**/*.toml"]
             .into_iter()
+            .chain(crate::index_state::PAGE_WATCH_PATTERNS)
             .map(|pattern| lsp::FileSystemWatcher { glob_pattern: lsp::GlobPattern::String(pattern.to_string()), kind: None })
             .collect();
         let options = lsp::DidChangeWatchedFilesRegistrationOptions { watchers };

@@ -2,20 +2,25 @@
 //! a chunk of pages at a time, so memory stays flat in the number of pages.
 
 use crate::files::{collect_pages, read_page, suppression_key, PageFile};
-use crate::output::{human, json_elements, sarif_log, sarif_results, Style};
+use crate::output::{human, sarif_log, sarif_results, write_json_elements, Style};
 use crate::{resolve_locale, Format, LocaleArg};
 use kanwu_core::{analyze, Locale, Severity};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-/// Pages checked in parallel before their output is written.
-const CHUNK: usize = 256;
+/// Pages checked in parallel, per worker thread, before their output is written: enough to keep
+/// every core busy, few enough that memory stays flat in the number of pages.
+const PAGES_PER_THREAD: usize = 8;
 
 /// What checking one page produced.
 struct PageReport {
+    /// SARIF results of the page.
     rendered: Vec<serde_json::Value>,
-    human: String,
+    /// The page's human or JSON output, ready to write.
+    bytes: Vec<u8>,
+    /// Whether the page's JSON output starts with the array's first element.
+    json_has_elements: bool,
     counts: [usize; 4],
     fixable: usize,
     error: Option<String>,
@@ -23,7 +28,7 @@ struct PageReport {
 
 /// Checks one page and renders its diagnostics in the requested format.
 fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> PageReport {
-    let mut report = PageReport { rendered: Vec::new(), human: String::new(), counts: [0; 4], fixable: 0, error: None };
+    let mut report = PageReport { rendered: Vec::new(), bytes: Vec::new(), json_has_elements: false, counts: [0; 4], fixable: 0, error: None };
     let read = match read_page(&page.display) {
         Ok(Some(read)) => read,
         Ok(None) => return report,
@@ -44,8 +49,13 @@ fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> 
         }
     }
     match format {
-        Format::Human => report.human = human(&page.display, &text, &diagnostics, locale, style),
-        Format::Json => report.rendered = json_elements(&page.display, &text, &diagnostics, locale),
+        Format::Human => report.bytes = human(&page.display, &text, &diagnostics, locale, style).into_bytes(),
+        Format::Json => {
+            // Each element is written with a leading `,\n`; the first element of the output drops the comma.
+            let mut first = false;
+            write_json_elements(&mut report.bytes, &mut first, &page.display, &text, &diagnostics, locale);
+            report.json_has_elements = !diagnostics.is_empty();
+        }
         Format::Sarif => report.rendered = sarif_results(&page.display, &text, &diagnostics, locale),
     }
     report
@@ -98,7 +108,8 @@ pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleAr
     if format == Format::Json {
         let _ = out.write_all(b"[");
     }
-    for chunk in pages.chunks(CHUNK) {
+    let chunk_size = PAGES_PER_THREAD * rayon::current_num_threads().max(1);
+    for chunk in pages.chunks(chunk_size) {
         let reports: Vec<PageReport> = chunk.par_iter().map(|page| check_page(page, format, locale, style)).collect();
         for report in reports {
             if let Some(error) = report.error {
@@ -111,13 +122,14 @@ pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleAr
             fixable += report.fixable;
             match format {
                 Format::Human => {
-                    let _ = out.write_all(report.human.as_bytes());
+                    let _ = out.write_all(&report.bytes);
                 }
                 Format::Json => {
-                    for element in report.rendered {
-                        let _ = out.write_all(if first_json { b"\n" } else { b",\n" });
+                    if report.json_has_elements {
+                        // The page's elements each start with `,\n`; the output's very first drops its comma.
+                        let bytes = if first_json { &report.bytes[1..] } else { &report.bytes[..] };
+                        let _ = out.write_all(bytes);
                         first_json = false;
-                        let _ = serde_json::to_writer(&mut out, &element);
                     }
                 }
                 Format::Sarif => sarif.extend(report.rendered),

@@ -5,6 +5,8 @@ mod files;
 mod fix;
 mod glossary_cmd;
 mod output;
+mod refs_cmd;
+mod stats_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kanwu_core::Locale;
@@ -75,6 +77,10 @@ enum Command {
         #[command(subcommand)]
         command: glossary_cmd::GlossaryCommand,
     },
+    /// Find every occurrence of a term or word across the pages, through wraps and stray spaces.
+    Refs(refs_cmd::RefsArgs),
+    /// Count pages, articles, characters, diagnostics per rule and glossary terms.
+    Stats(stats_cmd::StatsArgs),
     /// Run the language server over stdio.
     Serve {
         /// Accepted for editors that pass it; stdio is the only transport.
@@ -127,6 +133,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Glossary { command } => glossary_cmd::run(command),
+        Command::Refs(args) => refs_cmd::run(args),
+        Command::Stats(args) => stats_cmd::run(args),
         Command::Serve { .. } => match kanwu_lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

@@ -1,49 +1,90 @@
 //! Renders diagnostics for the terminal (rustc/ruff style), as JSON (LSP-shaped) and as SARIF 2.1.0.
 
 use kanwu_core::chars::display_width;
-use kanwu_core::{Diagnostic, LineIndex, Locale, PositionEncoding, Severity};
+use kanwu_core::{Diagnostic, LineIndex, Locale, PositionCursor, PositionEncoding, Severity};
 use serde_json::{json, Value};
 use std::fmt::Write;
 use std::path::Path;
 
-/// A JSON range in LSP's shape: 0-based lines, UTF-16 columns.
-fn lsp_range(text: &str, index: &LineIndex, range: &std::ops::Range<usize>) -> Value {
-    let start = index.to_line_col(text, range.start, PositionEncoding::Utf16);
-    let end = index.to_line_col(text, range.end, PositionEncoding::Utf16);
-    json!({
-        "start": {"line": start.line, "character": start.col},
-        "end": {"line": end.line, "character": end.col},
-    })
+/// A position in LSP's shape: 0-based line, UTF-16 character.
+#[derive(serde::Serialize)]
+struct JsonPosition {
+    line: u32,
+    character: u32,
 }
 
-/// One page's diagnostics as elements of the `--format json` array.
-pub fn json_elements(path: &Path, text: &str, diagnostics: &[Diagnostic], locale: Locale) -> Vec<Value> {
+/// A range in LSP's shape.
+#[derive(serde::Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+impl JsonRange {
+    fn new(cursor: &mut PositionCursor<'_>, range: &std::ops::Range<usize>) -> JsonRange {
+        let start = cursor.position(range.start);
+        let end = cursor.position(range.end);
+        JsonRange { start: JsonPosition { line: start.line, character: start.col }, end: JsonPosition { line: end.line, character: end.col } }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonEdit<'a> {
+    range: JsonRange,
+    #[serde(rename = "newText")]
+    new_text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    safe: bool,
+    preferred: bool,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// One element of the `--format json` array, in the documented key order.
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    range: JsonRange,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    fixes: Vec<JsonFix<'a>>,
+}
+
+/// Appends one page's diagnostics to `out` as elements of the `--format json` array, one per line,
+/// each preceded by `,\n` unless it is the first of the whole output (`first` tracks that).
+pub fn write_json_elements(out: &mut Vec<u8>, first: &mut bool, path: &Path, text: &str, diagnostics: &[Diagnostic], locale: Locale) {
     let index = LineIndex::new(text);
-    diagnostics
-        .iter()
-        .map(|diagnostic| {
-            let fixes: Vec<Value> = diagnostic
-                .fixes
-                .iter()
-                .map(|fix| {
-                    let edits: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|edit| json!({"range": lsp_range(text, &index, &edit.range), "newText": edit.new_text}))
-                        .collect();
-                    json!({"title": fix.title.get(locale), "safe": fix.safe, "preferred": fix.preferred, "edits": edits})
-                })
-                .collect();
-            json!({
-                "path": path.to_string_lossy(),
-                "range": lsp_range(text, &index, &diagnostic.range),
-                "severity": diagnostic.severity.as_str(),
-                "code": diagnostic.code,
-                "message": diagnostic.message.get(locale),
-                "fixes": fixes,
+    let mut cursor = index.cursor(text, PositionEncoding::Utf16);
+    let path = path.to_string_lossy();
+    for diagnostic in diagnostics {
+        let range = JsonRange::new(&mut cursor, &diagnostic.range);
+        let fixes = diagnostic
+            .fixes
+            .iter()
+            .map(|fix| JsonFix {
+                title: fix.title.get(locale),
+                safe: fix.safe,
+                preferred: fix.preferred,
+                edits: fix.edits.iter().map(|edit| JsonEdit { range: JsonRange::new(&mut cursor, &edit.range), new_text: &edit.new_text }).collect(),
             })
-        })
-        .collect()
+            .collect();
+        let element = JsonDiagnostic {
+            path: &path,
+            range,
+            severity: diagnostic.severity.as_str(),
+            code: diagnostic.code,
+            message: diagnostic.message.get(locale),
+            fixes,
+        };
+        out.extend_from_slice(if *first { b"\n" } else { b",\n" });
+        *first = false;
+        // Serializing plain structs into a byte buffer cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &element);
+    }
 }
 
 /// One page's diagnostics as SARIF results.

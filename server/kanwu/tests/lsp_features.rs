@@ -184,10 +184,10 @@ fn code_actions_of_every_kind() {
     assert_eq!(fixed, fix_text(PAGE, &Config::with_defaults(), &FixOptions::default()).text);
     assert!(fixed.lines().count() < PAGE.lines().count());
 
-    // Nothing to fix, nothing offered.
+    // Nothing to fix, nothing offered (at a cursor: a selection would offer "Add to glossary").
     let clean = dir.uri("clean.txt");
     client.open(&clean, "一名名共产党员挺身而出。\n");
-    let none = code_actions(&mut client, &clean, &json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 3 } }), json!([]), None);
+    let none = code_actions(&mut client, &clean, &json!({ "start": { "line": 0, "character": 3 }, "end": { "line": 0, "character": 3 } }), json!([]), None);
     assert_eq!(none, Value::Null);
     // Stale diagnostics (an older version) are not acted on.
     client.notify(

@@ -14,7 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "只含空格、制表符或全角空格的“空行”。",
     summary_en: "A line that contains only spaces, tabs, no-break or ideographic spaces.",
-    example: "一线。⏎   ⏎快速响应",
+    example: "值守。⏎   ⏎暖心服务",
 };
 
 impl Rule for BlankLineSpace {

@@ -1,12 +1,12 @@
 //! `doubled-text`: fake-bold print extracted twice, every run of a line printed twice back to back.
 //!
 //! Fake-bold type is drawn twice with a small offset; some extractors then emit every text span
-//! twice: `近日近日，，通辽市…在奈通辽市…在奈`. Spans end at punctuation and at the printed line's
-//! end, so a doubled line is a sequence of *squares* `XX` (`近日`+`近日`, `，`+`，`), separated at
-//! most by single spaces (`本报记者本报记者 陈春艳陈春艳 摄摄`).
+//! twice: `日前日前，，北川县…在清北川县…在清`. Spans end at punctuation and at the printed line's
+//! end, so a doubled line is a sequence of *squares* `XX` (`日前`+`日前`, `，`+`，`), separated at
+//! most by single spaces (`本报记者本报记者 李明李明 摄摄`).
 //!
 //! Detection works on each block of non-blank lines with the line terminators made transparent, so
-//! that a square the extraction cut across a line break (`…在奈通辽` ⏎ `市…在奈`) is still seen. A
+//! that a square the extraction cut across a line break (`…在清北川` ⏎ `县…在清`) is still seen. A
 //! dynamic programme over the block finds the decomposition into squares and single characters
 //! that leaves the fewest characters outside squares (then the fewest squares crossing a break,
 //! then the fewest squares); squares have halves of at most [`MAX_HALF`] characters and compare by
@@ -34,7 +34,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "伪粗体文字被提取两遍：一行中每段文字都紧接着重复一次。",
     summary_en: "Fake-bold print extracted twice: every run of a line is immediately repeated.",
-    example: "近日近日，，通辽市某局党员在奈通辽市某局党员在奈",
+    example: "日前日前，，北川县某校团员在清北川县某校团员在清",
 };
 
 /// The longest half of a square, in characters; longer spans are not looked for.
@@ -485,16 +485,16 @@ mod tests {
 
     #[test]
     fn square_cut_across_a_line_break() {
-        // The extraction wrapped the doubled text at its own width, cutting `通辽…在奈` in two.
-        let text = "近日近日，，通辽市某某局全体党员在奈通辽\n市某某局全体党员在奈曼旗开展活动曼旗开展活动。。\n";
+        // The extraction wrapped the doubled text at its own width, cutting `北川…在清` in two.
+        let text = "日前日前，，北川县某某校全体团员在清北川\n县某某校全体团员在清水河开展活动水河开展活动。。\n";
         let diagnostics = found(text);
         assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
-        assert_eq!(fixed(text), "近日，通辽\n市某某局全体党员在奈曼旗开展活动。\n");
+        assert_eq!(fixed(text), "日前，北川\n县某某校全体团员在清水河开展活动。\n");
     }
 
     #[test]
     fn ordinary_reduplication_is_left_alone() {
-        assert!(found("一名名共产党员挺身而出，一个个战斗堡垒巍然矗立。\n").is_empty());
+        assert!(found("一名名志愿者走街串巷，一个个服务站灯火通明。\n").is_empty());
         assert!(found("踏踏实实做事，干干净净做人。\n").is_empty());
         assert!(found("看看 走走 聊聊\n").is_empty());
         assert!(found("……\n——\n").is_empty());

@@ -6,7 +6,7 @@
 //! either equals an earlier line of the page, or equals the end of the text just before it (the
 //! previous paragraph, or the earlier lines of its own paragraph). Bylines, credits, headlines and
 //! section marks have no clause punctuation or are too short, so legitimately recurring heads
-//! (`◎掠影`, `本报记者 宋爽`) are never reported. Lines are hashed, so the check is linear.
+//! (`◎掠影`, `本报记者 苏晴`) are never reported. Lines are hashed, so the check is linear.
 //!
 //! The copy reported is the later one, except when the earlier copy stands alone as a paragraph
 //! while the later one is joined to the lines around it: then the earlier copy is a column
@@ -31,7 +31,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "同一页中重复出现的整行文字或图片说明（被提取了两次）。",
     summary_en: "A line or caption that repeats another line of the same page (extracted twice).",
-    example: "扎实开展检查验证工作，确保边境安全稳定。⏎扎实开展检查验证工作，确保边境安全稳定。",
+    example: "志愿者连夜清扫积雪，保障道路畅通。⏎志愿者连夜清扫积雪，保障道路畅通。",
 };
 
 /// A line needs at least this many characters, spaces not counted, to be reported.
@@ -223,6 +223,6 @@ mod tests {
 
     #[test]
     fn bylines_and_marks_recur() {
-        assert!(found("◎掠影\n\n正文一。\n\n◎掠影\n\n本报记者 宋爽\n本报记者 宋爽\n").is_empty());
+        assert!(found("◎掠影\n\n正文一。\n\n◎掠影\n\n本报记者 苏晴\n本报记者 苏晴\n").is_empty());
     }
 }

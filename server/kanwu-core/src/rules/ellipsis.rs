@@ -26,7 +26,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "不规范的省略号（⋯⋯、...、。。。、单个…），应为“……”。",
     summary_en: "An ellipsis written as ⋯⋯, ..., 。。。 or a lone …, where Chinese uses ……",
-    example: "西红柿、黄瓜、青椒⋯⋯",
+    example: "茄子、豆角、南瓜⋯⋯",
 };
 
 impl Rule for Ellipsis {

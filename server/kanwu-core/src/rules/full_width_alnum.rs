@@ -18,7 +18,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "全角字母或数字（ＡＢＣ１２３），应为半角。",
     summary_en: "Full-width Latin letters or digits (ＡＢＣ１２３) where ASCII belongs.",
-    example: "２０２０年，共举办培训班３０余期",
+    example: "２０２１年，开办农民夜校１２期",
 };
 
 fn is_full_width_alnum(c: char) -> bool {

@@ -31,7 +31,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "中文语境中的半角标点 , : ; ? ! ( ) \"，应为全角。",
     summary_en: "ASCII punctuation , : ; ? ! ( ) \" inside Chinese text, where full-width marks belong.",
-    example: "2014年,吴永庆回到家乡",
+    example: "2016年,李海峰返乡创业",
 };
 
 /// URLs and e-mail addresses, whose punctuation is never Chinese.

@@ -23,7 +23,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "非空行行首多余的空格或制表符（段首一至两个全角空格的缩进除外）。",
     summary_en: "Spaces or tabs at the start of a non-blank line, except a paragraph's indent of one or two ideographic spaces.",
-    example: "  在发现疫情的新城区",
+    example: "  在刚落成的北山路社区",
 };
 
 /// The ideographic space used for paragraph indents.
@@ -138,14 +138,14 @@ mod tests {
 
     #[test]
     fn indents_are_kept_at_paragraph_starts() {
-        assert!(found("\u{3000}\u{3000}在发现疫情的新城区。\n\u{3000}\u{3000}经街道批复。").is_empty());
+        assert!(found("\u{3000}\u{3000}在刚落成的北山路社区。\n\u{3000}\u{3000}经街道批复。").is_empty());
         assert_eq!(fixed("\u{3000}\u{3000}\u{3000}一线。"), "\u{3000}\u{3000}一线。");
         assert_eq!(fixed(" \u{3000}\u{3000}一线。"), "\u{3000}\u{3000}一线。");
     }
 
     #[test]
     fn ascii_indent_is_always_flagged() {
-        assert_eq!(fixed("\u{3000}\u{3000}在发现疫情的新城区如意住宅小\n  区，经批复。"), "\u{3000}\u{3000}在发现疫情的新城区如意住宅小\n区，经批复。");
+        assert_eq!(fixed("\u{3000}\u{3000}在刚落成的北山路幸福家园小\n  区，经批复。"), "\u{3000}\u{3000}在刚落成的北山路幸福家园小\n区，经批复。");
         assert_eq!(fixed("\t\u{3000}\u{3000}一线。"), "\u{3000}\u{3000}一线。");
     }
 

@@ -13,7 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: true,
     summary_zh: "段落内的硬换行：分栏排版按栏宽折行留下的换行符。",
     summary_en: "A hard line break inside a paragraph, left by column text wrapped at the column width.",
-    example: "在全旗率先发⏎出倡议书",
+    example: "向全体居民发⏎出通知",
 };
 
 impl Rule for LineWrap {

@@ -1,6 +1,6 @@
 //! `num-space`: a stray space between a number and a Chinese character or unit.
 //!
-//! Extraction from PDF often pads numbers with spaces (`深入 700 多个村`, `1月 25日`, `占 78%`).
+//! Extraction from PDF often pads numbers with spaces (`走访 320 多户牧民`, `1月 25日`, `占 78%`).
 //! The rule flags a run of ASCII spaces, tabs or no-break spaces inside a line when one side is a
 //! number and the other a Chinese character, Chinese punctuation (not dashes or ellipses) or a unit
 //! sign (`%`, `‰`, `℃`…). It leaves alone: spaces between two numbers (`1 000`), numbers that
@@ -22,7 +22,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "数字与汉字或单位之间多出的空格。",
     summary_en: "A stray space between a number and a Chinese character or unit.",
-    example: "深入 700 多个村和社区",
+    example: "走访 350 多户困难群众",
 };
 
 impl Rule for NumSpace {
@@ -190,9 +190,9 @@ mod tests {
 
     #[test]
     fn message_names_the_text() {
-        let diagnostics = found("深入 700 多个村");
+        let diagnostics = found("走访 320 多户牧民");
         assert_eq!(diagnostics.len(), 2);
-        assert!(diagnostics[1].message.zh.contains("700 多"), "{:?}", diagnostics[1].message);
+        assert!(diagnostics[1].message.zh.contains("320 多"), "{:?}", diagnostics[1].message);
     }
 
     #[test]

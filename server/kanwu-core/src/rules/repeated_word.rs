@@ -5,12 +5,12 @@
 //! trimmed) and segmented with jieba. Two findings:
 //!
 //! * **A word or short phrase immediately repeated**: one to three tokens of at least two Chinese
-//!   characters in all, followed by the same tokens with nothing between (`紧盯造谣造谣人群`,
-//!   `党员中心户党员中心户`). Legitimate reduplication is left alone: AABB and ABB forms are single
+//!   characters in all, followed by the same tokens with nothing between (`储备口罩口罩物资`,
+//!   `党员先锋岗党员先锋岗`). Legitimate reduplication is left alone: AABB and ABB forms are single
 //!   tokens (`踏踏实实`, `一个个`), AA forms are single characters (`层层`, `看看`), ABAB verbs,
 //!   adjectives and onomatopoeia come from an allow-list (`研究研究`, `雪白雪白`, `哗啦哗啦`), as do
 //!   numeral-measure pairs (`一步一步`) and `看一看看一看`. The safe fix deletes the second copy.
-//!   The same repeat with a space between (`造谣 造谣`) is reported with a suggested fix only, and
+//!   The same repeat with a space between (`口罩 口罩`) is reported with a suggested fix only, and
 //!   not at all on a page that has lost its quotation marks, where the space stands for a quote and
 //!   the repeat is two quoted mentions.
 //! * **A character repeated across a break** (`…病毒` ⏎ `毒核酸…`): the last character of a line is
@@ -40,7 +40,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "同一分句中词语被误重复，或换行处的字在下一行行首重复。",
     summary_en: "A word repeated by mistake within a clause, or a character repeated across a column break.",
-    example: "紧盯造谣造谣人群",
+    example: "组织志愿者志愿者上门",
 };
 
 /// Words commonly reduplicated as ABAB: verbs (`研究研究`), vivid adjectives (`雪白雪白`),
@@ -444,12 +444,12 @@ mod tests {
 
     #[test]
     fn word_repeated_in_a_clause() {
-        let text = "要紧盯造谣造谣人群，做到四个紧盯。";
+        let text = "要储备口罩口罩物资，做到有备无患。";
         let diagnostics = found(text);
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(&text[diagnostics[0].range.clone()], "造谣");
-        assert_eq!(diagnostics[0].range.start, "要紧盯造谣".len());
-        assert_eq!(fixed(text), "要紧盯造谣人群，做到四个紧盯。");
+        assert_eq!(&text[diagnostics[0].range.clone()], "口罩");
+        assert_eq!(diagnostics[0].range.start, "要储备口罩".len());
+        assert_eq!(fixed(text), "要储备口罩物资，做到有备无患。");
     }
 
     #[test]
@@ -478,7 +478,7 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert!(diagnostics[0].safe_fix().is_none());
         assert_eq!(fixed(text), text);
-        let lost = "各村普遍设立党员中心户 党员中心户 就是群众身边的服务站，哪里有困难哪里就有党员的身影，受到欢迎。\n\
+        let lost = "各村普遍设立党员先锋岗 党员先锋岗 就是群众身边的服务站，哪里有困难哪里就有党员的身影，受到欢迎。\n\
                     这种做法被群众亲切地称为 连心桥 ，让党员和群众的距离越来越近，也让农村牧区各项工作推进得更加顺利。";
         assert!(crate::Page::parse(lost).lost_quotes);
         assert!(found(lost).is_empty());

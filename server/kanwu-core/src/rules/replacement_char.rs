@@ -14,7 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "替换字符 U+FFFD（�）：原字在解码或识别时丢失。",
     summary_en: "The replacement character U+FFFD (�): a character lost in decoding or recognition.",
-    example: "西达赖营村合作社种植户吴永�",
+    example: "东岭村养殖合作社社员赵春�",
 };
 
 impl Rule for ReplacementChar {

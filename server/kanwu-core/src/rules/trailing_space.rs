@@ -14,7 +14,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "非空行行尾多余的空格、制表符或全角空格。",
     summary_en: "Spaces, tabs, no-break or ideographic spaces at the end of a non-blank line.",
-    example: "全覆盖开展摸排。  ⏎",
+    example: "挨家挨户登记。  ⏎",
 };
 
 impl Rule for TrailingSpace {
@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn inner_spaces_are_left_alone() {
-        assert!(found("勠力同心 守土尽责\n张雨 摄").is_empty());
+        assert!(found("同心协力 守望家园\n韩秋 摄").is_empty());
     }
 
     #[test]

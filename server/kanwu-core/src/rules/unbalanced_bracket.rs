@@ -13,7 +13,7 @@
 //!
 //! Crossed pairs (`“（”）`) report the inner opener and the stray closer. The only fix is a
 //! suggestion, offered where the missing partner's place is evident: two opening quotes in a row
-//! with nothing closed between (`“战时“状态`) or two closing quotes (`”战时”`), where the second
+//! with nothing closed between (`“敲门“行动`) or two closing quotes (`”敲门”`), where the second
 //! (first) mark is most likely the partner printed the wrong way round.
 
 use crate::chars::{excerpt, is_chinese_numeral, is_closing, is_horizontal_space, is_sentence_end};
@@ -31,7 +31,7 @@ static INFO: RuleInfo = RuleInfo {
     layout: false,
     summary_zh: "段落中没有配对的引号、括号或书名号。",
     summary_en: "A quote, bracket or book-title mark without its partner in the paragraph.",
-    example: "在全区率先发出《倡议书，号召全市",
+    example: "向全体居民发出《告知书，提醒大家",
 };
 
 /// The closer of an opener.
@@ -316,8 +316,8 @@ mod tests {
 
     #[test]
     fn crlf_wraps_and_no_final_newline() {
-        assert!(found("加强“战时”\r\n组织工作，《倡议\r\n书》").is_empty());
-        assert_eq!(found("加强“战时\r\n组织工作。\r\n\r\n下一段。").len(), 1);
+        assert!(found("开展“敲门”\r\n行动，发放《告知\r\n书》").is_empty());
+        assert_eq!(found("开展“敲门\r\n行动。\r\n\r\n下一段。").len(), 1);
     }
 
     #[test]
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn reversed_quote_gets_a_suggestion() {
-        let diagnostics = found("加强“战时“组织工作。");
+        let diagnostics = found("开展“敲门“行动。");
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].fixes[0].edits[0].new_text, "”");
         assert!(diagnostics[0].safe_fix().is_none());

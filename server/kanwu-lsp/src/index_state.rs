@@ -1,0 +1,323 @@
+//! The corpus index in the server: built in the background on start-up with `$/progress`, kept current from open pages' edits, watched files (or the server's own polling), and workspace folder changes.
+
+use crate::server::Inner;
+use crate::session::{canonical, stamp, Stamp};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::index::{CorpusIndex, PreparedPage};
+use rayon::prelude::*;
+use kanwu_core::Config;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+use tower_lsp_server::ls_types as lsp;
+
+/// How often the server's own watcher walks the workspace folders for changed pages.
+const PAGE_POLL_INTERVAL: Duration = Duration::from_millis(1000);
+
+/// The corpus index shared by the handlers; cloning shares it.
+#[derive(Clone, Debug, Default)]
+pub struct CorpusState {
+    index: Arc<RwLock<CorpusIndex>>,
+    /// True once the first full index is built.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl CorpusState {
+    /// The index for reading; a panic elsewhere never leaves it unusable.
+    pub fn read(&self) -> RwLockReadGuard<'_, CorpusIndex> {
+        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, CorpusIndex> {
+        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How often the corpus uses a term: (pages, occurrences), for hover.
+    #[allow(dead_code)] // Called through `Inner::with_frequency` once hover shows the corpus line.
+    pub fn frequency(&self, term: &str) -> (usize, usize) {
+        self.read().frequency(term)
+    }
+}
+
+/// The include and exclude globs of a folder's `kanwu.toml` (defaults when there is none or it is broken).
+pub struct PageFilter {
+    root: PathBuf,
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+impl PageFilter {
+    pub fn for_root(root: &Path) -> PageFilter {
+        let config = Config::load(&root.join(CONFIG_FILE_NAME)).unwrap_or_else(|_| Config::with_defaults());
+        let build = |patterns: &[String]| {
+            let mut builder = GlobSetBuilder::new();
+            for pattern in patterns {
+                if let Ok(glob) = Glob::new(pattern) {
+                    builder.add(glob);
+                }
+            }
+            builder.build().unwrap_or_else(|_| GlobSet::empty())
+        };
+        PageFilter { root: root.to_path_buf(), include: build(&config.include), exclude: build(&config.exclude) }
+    }
+
+    /// Whether `path` (below the root) is a page of the corpus.
+    pub fn is_page(&self, path: &Path) -> bool {
+        let Ok(relative) = path.strip_prefix(&self.root) else { return false };
+        let hidden = relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1));
+        !hidden && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME) && self.include.is_match(relative) && !self.exclude.is_match(relative)
+    }
+
+    /// Every page below the root, sorted.
+    pub fn pages(&self) -> Vec<PathBuf> {
+        let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| entry.into_path())
+            .filter(|path| self.is_page(path))
+            .collect();
+        pages.sort();
+        pages
+    }
+}
+
+/// Reads a page from disk as the command line does: decoded, or skipped with a log line.
+pub fn read_page(path: &Path) -> Option<String> {
+    match crate::workspace::read_text(path) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            eprintln!("kanwu: index: {} skipped: {error}", path.display());
+            None
+        }
+    }
+}
+
+impl Inner {
+    /// The corpus index.
+    pub fn corpus(&self) -> CorpusState {
+        self.lock().corpus.clone()
+    }
+
+    /// A hover's contents with how often the corpus uses `term` (pages, occurrences) added; hover.rs
+    /// calls it as `self.with_frequency(to_proto::glossary_markup(entry, markdown), &entry.term)`.
+    #[allow(dead_code)] // hover.rs (another engineer's, in progress) is to call it; its snapshots need the line first.
+    pub fn with_frequency(&self, mut contents: lsp::MarkupContent, term: &str) -> lsp::MarkupContent {
+        let (pages, occurrences) = self.corpus().frequency(term);
+        if occurrences > 0 {
+            contents.value.push_str(&format!("\n\n语料：{pages} 页，{occurrences} 处 (corpus: {pages} pages, {occurrences} occurrences)"));
+        }
+        contents
+    }
+
+    /// The filter of the workspace folder holding `path`, if any.
+    fn filter_for(&self, path: &Path) -> Option<PageFilter> {
+        let roots = self.lock().roots.clone();
+        roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).map(|root| PageFilter::for_root(root))
+    }
+
+    /// Indexes every page of `roots` in the background, reporting `$/progress`; open pages keep the
+    /// editor's text.
+    pub fn index_folders(self: &Arc<Self>, roots: Vec<PathBuf>) {
+        let inner = self.clone();
+        tokio::spawn(async move {
+            let listed = tokio::task::spawn_blocking(move || roots.iter().flat_map(|root| PageFilter::for_root(root).pages()).collect::<Vec<PathBuf>>()).await;
+            let Ok(paths) = listed else { return };
+            let token = lsp::ProgressToken::String(format!("kanwu-index-{}", paths.len()));
+            let progress = match inner.client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(inner.client.progress(token, "Indexing pages").with_percentage(0).with_message(format!("0/{}", paths.len())).begin().await),
+                Err(_) => None,
+            };
+            let total = paths.len();
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
+            let corpus = inner.corpus();
+            let open: Vec<PathBuf> = inner.lock().documents.values().filter_map(|document| document.path.clone()).collect();
+            let build = tokio::task::spawn_blocking(move || {
+                let paths: Vec<PathBuf> = paths.into_iter().filter(|path| !open.contains(path)).collect();
+                const CHUNK: usize = 512;
+                let mut done = 0;
+                for chunk in paths.chunks(CHUNK) {
+                    // Each chunk is prepared on all cores, then merged under a short write lock.
+                    let prepared: Vec<PreparedPage> =
+                        chunk.par_iter().filter_map(|path| read_page(path).map(|text| PreparedPage::new(path.clone(), &text))).collect();
+                    let mut index = corpus.write();
+                    for page in prepared {
+                        index.insert(page);
+                    }
+                    drop(index);
+                    done += chunk.len();
+                    let _ = sender.send(done);
+                }
+                corpus.ready.store(true, Ordering::Release);
+            });
+            while let Some(done) = receiver.recv().await {
+                if let Some(progress) = &progress {
+                    let percentage = (done * 100 / total.max(1)) as u32;
+                    progress.report_with_message(format!("{done}/{total}"), percentage).await;
+                }
+            }
+            let _ = build.await;
+            if let Some(progress) = progress {
+                progress.finish_with_message(format!("{total}/{total} pages indexed")).await;
+            }
+            eprintln!("kanwu: indexed {total} pages");
+        });
+    }
+
+    /// Starts indexing the workspace folders (from `initialized`), and the page watcher when the
+    /// client cannot watch files.
+    pub fn start_indexing(self: &Arc<Self>) {
+        let roots = self.lock().roots.clone();
+        self.index_folders(roots);
+    }
+
+    /// Re-indexes an open page from the editor's text.
+    pub fn index_open(self: &Arc<Self>, uri: &lsp::Uri) {
+        let (snapshot, path, corpus) = {
+            let session = self.lock();
+            let Some(document) = session.documents.get(uri) else { return };
+            if document.is_config {
+                return;
+            }
+            let Some(path) = document.path.clone() else { return };
+            (document.document.snapshot(), path, session.corpus.clone())
+        };
+        let inner = self.clone();
+        let uri = uri.clone();
+        tokio::task::spawn_blocking(move || {
+            let text = snapshot.text();
+            // A later edit may already have been indexed: only the current version goes in.
+            let current = inner.lock().documents.get(&uri).is_some_and(|document| document.document.version == snapshot.version);
+            if current {
+                corpus.write().update(&path, &text);
+            }
+        });
+    }
+
+    /// Applies `workspace/didChangeWatchedFiles` events to the index.
+    pub fn pages_changed(self: &Arc<Self>, changes: &[lsp::FileEvent]) {
+        let mut work: Vec<(PathBuf, bool)> = Vec::new();
+        for change in changes {
+            let Some(path) = crate::from_proto::path(&change.uri).map(|path| canonical(&path)) else { continue };
+            work.push((path, change.typ == lsp::FileChangeType::DELETED));
+        }
+        if work.is_empty() {
+            return;
+        }
+        let inner = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let corpus = inner.corpus();
+            for (path, deleted) in work {
+                inner.refresh_page(&corpus, &path, deleted);
+            }
+        });
+    }
+
+    /// Re-reads one page from disk (or drops it); open pages keep the editor's text.
+    fn refresh_page(&self, corpus: &CorpusState, path: &Path, deleted: bool) {
+        if deleted || !path.is_file() {
+            if corpus.write().remove(path) == false {
+                // A deleted folder: drop every page below it.
+                corpus.write().remove_folder(path);
+            }
+            return;
+        }
+        let open = self.lock().documents.values().any(|document| document.path.as_deref() == Some(path));
+        if open || !self.filter_for(path).is_some_and(|filter| filter.is_page(path)) {
+            return;
+        }
+        if let Some(text) = read_page(path) {
+            corpus.write().update(path, &text);
+        }
+    }
+
+    /// The server's own page watcher, for clients that cannot watch files: walks the folders and
+    /// compares modification times and lengths.
+    pub fn start_page_polling(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut seen: Option<BTreeMap<PathBuf, Stamp>> = None;
+            loop {
+                tokio::time::sleep(PAGE_POLL_INTERVAL).await;
+                let Some(inner) = weak.upgrade() else { return };
+                let (roots, shutdown, ready) = {
+                    let session = inner.lock();
+                    (session.roots.clone(), session.shutdown, session.corpus.ready.load(Ordering::Acquire))
+                };
+                if shutdown {
+                    return;
+                }
+                if !ready {
+                    continue;
+                }
+                let previous = seen.take();
+                let now = tokio::task::spawn_blocking({
+                    let inner = inner.clone();
+                    move || {
+                        let mut now: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+                        for root in &roots {
+                            for path in PageFilter::for_root(root).pages() {
+                                let current = stamp(&path);
+                                now.insert(path, current);
+                            }
+                        }
+                        let corpus = inner.corpus();
+                        if previous.is_none() {
+                            // The first walk catches what changed while the first index was built.
+                            let missing: Vec<PathBuf> = now.keys().filter(|path| !corpus.read().contains(path)).cloned().collect();
+                            for path in missing {
+                                inner.refresh_page(&corpus, &path, false);
+                            }
+                            let gone: Vec<PathBuf> = corpus.read().paths().filter(|path| !now.contains_key(*path) && !path.is_file()).map(Path::to_path_buf).collect();
+                            for path in gone {
+                                inner.refresh_page(&corpus, &path, true);
+                            }
+                        }
+                        if let Some(previous) = &previous {
+                            for (path, current) in &now {
+                                if previous.get(path) != Some(current) {
+                                    inner.refresh_page(&corpus, path, false);
+                                }
+                            }
+                            for path in previous.keys().filter(|path| !now.contains_key(*path)) {
+                                inner.refresh_page(&corpus, path, true);
+                            }
+                        }
+                        now
+                    }
+                })
+                .await;
+                seen = now.ok();
+            }
+        });
+    }
+
+    /// `workspace/didChangeWorkspaceFolders`: drops removed folders' pages and indexes added ones.
+    pub fn folders_changed(self: &Arc<Self>, event: &lsp::WorkspaceFoldersChangeEvent) {
+        let removed: Vec<PathBuf> = event.removed.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
+        let added: Vec<PathBuf> = event.added.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
+        {
+            let mut session = self.lock();
+            session.roots.retain(|root| !removed.contains(root));
+            for root in &added {
+                if !session.roots.contains(root) {
+                    session.roots.push(root.clone());
+                }
+            }
+        }
+        let corpus = self.corpus();
+        for root in &removed {
+            corpus.write().remove_folder(root);
+        }
+        if !added.is_empty() {
+            self.index_folders(added);
+        }
+    }
+}
+
+/// The glob patterns the client is asked to watch for pages.
+pub const PAGE_WATCH_PATTERNS: [&str; 1] = ["**/*.txt"];

@@ -1,0 +1,143 @@
+//! `textDocument/references` and `textDocument/documentHighlight`: the glossary term or jieba word under the cursor, found in every page of the corpus through the index.
+
+use crate::from_proto;
+use crate::server::Inner;
+use kanwu_core::index::{normalize_term, Hit, TextPos};
+use kanwu_core::normalized::NormalizedView;
+use kanwu_core::segment::jieba;
+use kanwu_core::{LineIndex, Page, PositionEncoding};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_lsp_server::ls_types as lsp;
+
+/// The term under the cursor: its normalized text and its original range in the page.
+pub struct TermAt {
+    pub term: String,
+    pub range: Range<usize>,
+    pub text: Arc<str>,
+    pub index: LineIndex,
+    pub path: Option<PathBuf>,
+}
+
+/// The glossary term at `offset`, else the jieba word of the normalized paragraph holding it.
+pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>)> {
+    let page = Page::parse(text);
+    let view = NormalizedView::new(text, &page);
+    if let Some(hit) = glossary.term_at_in_view(&view, offset) {
+        let term = normalize_term(&text[hit.range.clone()]);
+        return Some((term, hit.range));
+    }
+    let normalized = view.as_str();
+    let at = view.to_normalized(offset);
+    let start = normalized[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    let end = normalized[at..].find('\n').map_or(normalized.len(), |newline| at + newline);
+    let mut word_start = start;
+    for token in jieba().cut(&normalized[start..end], true) {
+        let word_end = word_start + token.word.len();
+        if word_start <= at && at < word_end {
+            if token.word.chars().all(|c| c.is_whitespace() || kanwu_core::chars::is_cjk_punct(c)) {
+                return None;
+            }
+            return Some((token.word.to_string(), view.original_range(word_start..word_end)));
+        }
+        word_start = word_end;
+    }
+    None
+}
+
+/// The column of a position in the negotiated encoding.
+pub fn column(position: &TextPos, encoding: PositionEncoding) -> u32 {
+    match encoding {
+        PositionEncoding::Utf8 => position.utf8,
+        PositionEncoding::Utf16 => position.utf16,
+        PositionEncoding::Utf32 => position.chars,
+    }
+}
+
+/// The LSP range of a hit.
+pub fn hit_range(hit: &Hit, encoding: PositionEncoding) -> lsp::Range {
+    lsp::Range {
+        start: lsp::Position { line: hit.start.line, character: column(&hit.start, encoding) },
+        end: lsp::Position { line: hit.end.line, character: column(&hit.end, encoding) },
+    }
+}
+
+/// The spellings to look for: the term, and the term without its quotation marks (pages that
+/// lost their quotes show `村 两 委` for `村“两委”`).
+pub fn spellings(term: &str) -> Vec<String> {
+    let bare: String = term.chars().filter(|c| !matches!(c, '“' | '”' | '‘' | '’' | '"' | '\'' | '「' | '」')).collect();
+    if bare != term && !bare.is_empty() {
+        vec![term.to_string(), bare]
+    } else {
+        vec![term.to_string()]
+    }
+}
+
+/// Every occurrence of any spelling of a term, each range once, in page order.
+pub fn corpus_hits(index: &kanwu_core::index::CorpusIndex, term: &str) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = spellings(term).iter().flat_map(|spelling| index.references(spelling)).collect();
+    hits.sort_by_key(|hit| (hit.page, hit.range.start, std::cmp::Reverse(hit.range.end)));
+    hits.dedup_by(|later, earlier| later.page == earlier.page && later.range.start < earlier.range.end);
+    hits
+}
+
+impl Inner {
+    /// The term under the cursor of an open page (the selection's text when `selection` is given).
+    pub fn term_at_position(&self, uri: &lsp::Uri, position: lsp::Position) -> Option<TermAt> {
+        let (snapshot, path, encoding, glossary) = {
+            let session = self.lock();
+            let document = session.documents.get(uri)?;
+            if document.is_config {
+                return None;
+            }
+            (document.document.snapshot(), document.path.clone(), session.encoding, session.glossary_for(uri))
+        };
+        let text = snapshot.text();
+        let index = LineIndex::new(&text);
+        let offset = from_proto::offset(&text, &index, position, encoding);
+        let (term, range) = term_at(&text, &glossary, offset)?;
+        Some(TermAt { term, range, text, index, path })
+    }
+
+    /// Every occurrence of the term under the cursor across the corpus.
+    pub async fn references(self: &Arc<Self>, params: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
+        let position = params.text_document_position;
+        let inner = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let found = inner.term_at_position(&position.text_document.uri, position.position)?;
+            let encoding = inner.lock().encoding;
+            let corpus = inner.corpus();
+            let index = corpus.read();
+            let mut locations: Vec<lsp::Location> = corpus_hits(&index, &found.term)
+                .iter()
+                .filter_map(|hit| Some(lsp::Location { uri: lsp::Uri::from_file_path(index.path(hit.page)?)?, range: hit_range(hit, encoding) }))
+                .collect();
+            locations.sort_by(|a, b| (a.uri.as_str(), a.range.start.line, a.range.start.character).cmp(&(b.uri.as_str(), b.range.start.line, b.range.start.character)));
+            Some(locations)
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// The occurrences of the term under the cursor in the current page.
+    pub async fn document_highlight(self: &Arc<Self>, params: lsp::DocumentHighlightParams) -> Option<Vec<lsp::DocumentHighlight>> {
+        let position = params.text_document_position_params;
+        let found = self.term_at_position(&position.text_document.uri, position.position)?;
+        let encoding = self.lock().encoding;
+        // The open page's own text, indexed on its own: current even before the corpus index catches up.
+        let mut single = kanwu_core::index::CorpusIndex::new();
+        let key = found.path.clone().unwrap_or_else(|| PathBuf::from("untitled"));
+        single.update(&key, &found.text);
+        let mut hits: Vec<Hit> = spellings(&found.term).iter().flat_map(|spelling| single.references_in(&key, spelling)).collect();
+        hits.sort_by_key(|hit| (hit.range.start, std::cmp::Reverse(hit.range.end)));
+        hits.dedup_by(|later, earlier| later.range.start < earlier.range.end);
+        Some(
+            hits
+                .iter()
+                .map(|hit| lsp::DocumentHighlight { range: hit_range(hit, encoding), kind: Some(lsp::DocumentHighlightKind::TEXT) })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,228 @@
+//! The outline of pages: document symbols and folding ranges per article, workspace symbols (headlines, reporters, glossary terms, fuzzy-matched) and workspace diagnostics over the whole corpus.
+
+use crate::server::Inner;
+use crate::to_proto;
+use kanwu_core::outline::{articles, OutlineKind};
+use kanwu_core::{LineIndex, Page};
+use std::sync::Arc;
+use tower_lsp_server::ls_types as lsp;
+
+/// How many workspace symbols one query returns at most.
+const MAX_WORKSPACE_SYMBOLS: usize = 500;
+
+fn symbol_kind(kind: OutlineKind) -> lsp::SymbolKind {
+    match kind {
+        OutlineKind::Headline => lsp::SymbolKind::CLASS,
+        OutlineKind::Byline => lsp::SymbolKind::CONSTRUCTOR,
+        OutlineKind::SectionHead => lsp::SymbolKind::NAMESPACE,
+        OutlineKind::Caption => lsp::SymbolKind::STRING,
+    }
+}
+
+/// A fuzzy match: every character of the query appears in order in the name (case-insensitive);
+/// the score prefers contiguous and early matches (lower is better).
+pub fn fuzzy_score(query: &str, name: &str) -> Option<usize> {
+    let query: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    if query.is_empty() {
+        return Some(0);
+    }
+    let name: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    let mut at = 0;
+    let mut score = 0;
+    let mut previous: Option<usize> = None;
+    for wanted in query {
+        let found = name[at..].iter().position(|&c| c == wanted)? + at;
+        score += match previous {
+            Some(previous) => found - previous - 1,
+            None => found,
+        };
+        previous = Some(found);
+        at = found + 1;
+    }
+    Some(score)
+}
+
+impl Inner {
+    /// The open page's text.
+    fn open_text(&self, uri: &lsp::Uri) -> Option<(Arc<str>, kanwu_core::PositionEncoding)> {
+        let session = self.lock();
+        let document = session.documents.get(uri)?;
+        Some((document.document.snapshot().text(), session.encoding))
+    }
+
+    /// The articles of a page with their headlines, bylines, section heads and captions.
+    pub fn document_symbols(&self, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
+        let (text, encoding) = self.open_text(&params.text_document.uri)?;
+        let page = Page::parse(&text);
+        let index = LineIndex::new(&text);
+        let converter = to_proto::Text { text: &text, index: &index, encoding };
+        #[allow(deprecated)]
+        let symbols = articles(&text, &page)
+            .into_iter()
+            .map(|article| {
+                let children: Vec<lsp::DocumentSymbol> = article
+                    .items
+                    .iter()
+                    .map(|item| lsp::DocumentSymbol {
+                        name: if item.name.is_empty() { item.kind.as_str().to_string() } else { item.name.clone() },
+                        detail: Some(item.kind.as_str().to_string()),
+                        kind: symbol_kind(item.kind),
+                        tags: None,
+                        deprecated: None,
+                        range: converter.range(item.range.clone()),
+                        selection_range: converter.range(item.range.clone()),
+                        children: None,
+                    })
+                    .collect();
+                let range = converter.range(article.range.clone());
+                lsp::DocumentSymbol {
+                    name: if article.name.is_empty() { "article".to_string() } else { article.name.clone() },
+                    detail: Some(if article.preamble { "preamble" } else { "article" }.to_string()),
+                    kind: lsp::SymbolKind::MODULE,
+                    tags: None,
+                    deprecated: None,
+                    range,
+                    selection_range: children.first().map_or(range, |child| child.range),
+                    children: Some(children),
+                }
+            })
+            .collect();
+        Some(lsp::DocumentSymbolResponse::Nested(symbols))
+    }
+
+    /// One folding range per article.
+    pub fn folding_ranges(&self, params: lsp::FoldingRangeParams) -> Option<Vec<lsp::FoldingRange>> {
+        let (text, _) = self.open_text(&params.text_document.uri)?;
+        let page = Page::parse(&text);
+        Some(
+            articles(&text, &page)
+                .into_iter()
+                .filter(|article| article.lines.end > article.lines.start)
+                .map(|article| lsp::FoldingRange {
+                    start_line: article.lines.start as u32,
+                    end_line: article.lines.end as u32,
+                    kind: Some(lsp::FoldingRangeKind::Region),
+                    collapsed_text: Some(article.name.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        )
+    }
+
+    /// Headlines and reporters of every page, and glossary terms, fuzzy-matched against the query.
+    pub async fn workspace_symbols(self: &Arc<Self>, params: lsp::WorkspaceSymbolParams) -> Option<lsp::WorkspaceSymbolResponse> {
+        let inner = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let query = params.query;
+            let mut scored: Vec<(usize, lsp::SymbolInformation)> = Vec::new();
+            let corpus = inner.corpus();
+            {
+                let index = corpus.read();
+                for (page, symbol) in index.symbols() {
+                    let Some(score) = fuzzy_score(&query, &symbol.name) else { continue };
+                    let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) else { continue };
+                    let range = lsp::Range { start: lsp::Position { line: symbol.line, character: 0 }, end: lsp::Position { line: symbol.line + 1, character: 0 } };
+                    #[allow(deprecated)]
+                    scored.push((
+                        score,
+                        lsp::SymbolInformation {
+                            name: symbol.name.clone(),
+                            kind: symbol_kind(symbol.kind),
+                            tags: None,
+                            deprecated: None,
+                            location: lsp::Location { uri, range },
+                            container_name: Some(if symbol.kind == OutlineKind::Byline { "reporter" } else { "headline" }.to_string()),
+                        },
+                    ));
+                }
+            }
+            // Glossary terms point at their entry in the glossary file when it has one.
+            let projects: Vec<Arc<kanwu_core::glossary::Glossary>> = {
+                let session = inner.lock();
+                let mut glossaries: Vec<_> = session.projects.values().map(|project| project.glossary.in_force.clone()).collect();
+                if glossaries.is_empty() {
+                    glossaries.push(Arc::new(kanwu_core::glossary::Glossary::builtin().clone()));
+                }
+                glossaries
+            };
+            for glossary in projects {
+                for entry in glossary.entries() {
+                    let Some(score) = fuzzy_score(&query, &entry.term) else { continue };
+                    let Some(path) = entry.source.path.as_ref() else { continue };
+                    let Some(uri) = lsp::Uri::from_file_path(path) else { continue };
+                    let line = entry.source.line.saturating_sub(1) as u32;
+                    let range = lsp::Range { start: lsp::Position { line, character: 0 }, end: lsp::Position { line: line + 1, character: 0 } };
+                    #[allow(deprecated)]
+                    scored.push((
+                        score,
+                        lsp::SymbolInformation {
+                            name: entry.term.clone(),
+                            kind: lsp::SymbolKind::CONSTANT,
+                            tags: None,
+                            deprecated: None,
+                            location: lsp::Location { uri, range },
+                            container_name: Some("glossary".to_string()),
+                        },
+                    ));
+                }
+            }
+            scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)).then(a.1.location.uri.as_str().cmp(b.1.location.uri.as_str())));
+            scored.truncate(MAX_WORKSPACE_SYMBOLS);
+            Some(lsp::WorkspaceSymbolResponse::Flat(scored.into_iter().map(|(_, symbol)| symbol).collect()))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// `workspace/diagnostic`: every indexed page that is not open, checked with its project's configuration.
+    pub async fn workspace_diagnostics(self: &Arc<Self>) -> lsp::WorkspaceDiagnosticReportResult {
+        let inner = self.clone();
+        let items = tokio::task::spawn_blocking(move || {
+            use rayon::prelude::*;
+            let (encoding, open, configs) = {
+                let session = inner.lock();
+                let open: Vec<std::path::PathBuf> = session.documents.values().filter_map(|document| document.path.clone()).collect();
+                let configs: Vec<(std::path::PathBuf, kanwu_core::Config, kanwu_core::Locale)> = session
+                    .projects
+                    .values()
+                    .map(|project| {
+                        let config = project.effective_config(&session.settings);
+                        let locale = session.locale_for(&config);
+                        (project.root.clone(), config, locale)
+                    })
+                    .collect();
+                (session.encoding, open, configs)
+            };
+            let defaults = (kanwu_core::Config::with_defaults(), kanwu_core::Locale::En);
+            let corpus = inner.corpus();
+            let index = corpus.read();
+            let mut pages: Vec<(kanwu_core::index::PageId, std::path::PathBuf)> =
+                index.paths().filter(|path| !open.iter().any(|open| open == path)).filter_map(|path| Some((index.id_of(path)?, path.to_path_buf()))).collect();
+            pages.sort_by(|a, b| a.1.cmp(&b.1));
+            pages
+                .par_iter()
+                .filter_map(|(id, path)| {
+                    let text = index.original_text(*id)?;
+                    let (config, locale) = configs
+                        .iter()
+                        .filter(|(root, _, _)| path.starts_with(root))
+                        .max_by_key(|(root, _, _)| root.components().count())
+                        .map_or((&defaults.0, defaults.1), |(_, config, locale)| (config, *locale));
+                    let diagnostics = kanwu_core::analyze(&text, config);
+                    let line_index = LineIndex::new(&text);
+                    let converter = to_proto::Text { text: &text, index: &line_index, encoding };
+                    let items = diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, locale, 0)).collect();
+                    Some(lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+                        uri: lsp::Uri::from_file_path(path)?,
+                        version: None,
+                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id: None, items },
+                    }))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items })
+    }
+}

@@ -1,0 +1,92 @@
+//! `kanwu refs TERM [PATH…]`: every occurrence of a term across the pages, OCR-aware (found through wraps and stray spaces), as `path:line:col: context` or JSON.
+
+use crate::files::{collect_pages, read_page};
+use kanwu_core::index::{CorpusIndex, Hit};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The output formats of `kanwu refs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefsFormat {
+    Human,
+    Json,
+}
+
+/// The arguments of `kanwu refs`.
+#[derive(clap::Args)]
+pub struct RefsArgs {
+    /// The term or word to find (spaces inside Chinese text are ignored, as on the pages).
+    pub term: String,
+    /// Files or folders; the current folder when none is given.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = RefsFormat::Human)]
+    pub format: RefsFormat,
+}
+
+/// How many characters of context each side of a hit the human output shows.
+const CONTEXT_CHARS: usize = 12;
+
+/// Runs `kanwu refs`: exit 0 when the term was found, 1 when not, 2 when pages cannot be read.
+pub fn run(args: RefsArgs) -> ExitCode {
+    let paths = crate::default_paths(args.paths);
+    let pages = match collect_pages(&paths) {
+        Ok(pages) => pages,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let files: Vec<PathBuf> = pages.into_iter().map(|page| page.display).collect();
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let index = CorpusIndex::build(
+        &files,
+        |path| match read_page(path) {
+            Ok(read) => read.map(|read| read.text),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                None
+            }
+        },
+        |_| {},
+    );
+    let mut hits: Vec<Hit> = index.references(&args.term);
+    hits.sort_by(|a, b| (index.path(a.page), a.range.start).cmp(&(index.path(b.page), b.range.start)));
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        RefsFormat::Human => {
+            for hit in &hits {
+                let path = index.path(hit.page).map(|path| path.display().to_string()).unwrap_or_default();
+                let _ = writeln!(out, "{path}:{}:{}: {}", hit.start.line + 1, hit.start.chars + 1, index.context(hit, CONTEXT_CHARS));
+            }
+        }
+        RefsFormat::Json => {
+            let elements: Vec<serde_json::Value> = hits
+                .iter()
+                .map(|hit| {
+                    json!({
+                        "path": index.path(hit.page).map(|path| path.to_string_lossy().into_owned()).unwrap_or_default(),
+                        "range": {
+                            "start": {"line": hit.start.line, "character": hit.start.utf16},
+                            "end": {"line": hit.end.line, "character": hit.end.utf16},
+                        },
+                        "context": index.context(hit, CONTEXT_CHARS),
+                    })
+                })
+                .collect();
+            let _ = serde_json::to_writer_pretty(&mut out, &elements);
+            let _ = out.write_all(b"\n");
+        }
+    }
+    let _ = out.flush();
+    if failed.load(std::sync::atomic::Ordering::Relaxed) {
+        ExitCode::from(2)
+    } else if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

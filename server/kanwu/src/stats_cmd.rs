@@ -1,0 +1,158 @@
+//! `kanwu stats [PATH…]`: pages, articles, characters, diagnostics per rule and the most frequent glossary terms of a corpus.
+
+use crate::files::{collect_pages, read_page, suppression_key, PageFile};
+use kanwu_core::glossary::Glossary;
+use kanwu_core::normalized::NormalizedView;
+use kanwu_core::{analyze_page, Page};
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The output formats of `kanwu stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsFormat {
+    Human,
+    Json,
+}
+
+/// The arguments of `kanwu stats`.
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Files or folders; the current folder when none is given.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = StatsFormat::Human)]
+    pub format: StatsFormat,
+    /// How many glossary terms to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// The figures of one page, or of the whole corpus once added up.
+#[derive(Default)]
+struct Figures {
+    pages: usize,
+    articles: usize,
+    characters: usize,
+    rules: BTreeMap<&'static str, usize>,
+    terms: HashMap<String, usize>,
+    failed: bool,
+}
+
+impl Figures {
+    fn add(&mut self, other: Figures) {
+        self.pages += other.pages;
+        self.articles += other.articles;
+        self.characters += other.characters;
+        for (code, count) in other.rules {
+            *self.rules.entry(code).or_default() += count;
+        }
+        for (term, count) in other.terms {
+            *self.terms.entry(term).or_default() += count;
+        }
+        self.failed |= other.failed;
+    }
+}
+
+/// Counts one page.
+fn page_figures(file: &PageFile, glossary: &Glossary) -> Figures {
+    let mut figures = Figures::default();
+    let text = match read_page(&file.display) {
+        Ok(Some(read)) => read.text,
+        Ok(None) => return figures,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            figures.failed = true;
+            return figures;
+        }
+    };
+    let config = &file.settings.config;
+    let page = Page::parse_tuned(&text, &config.tuning);
+    figures.pages = 1;
+    figures.articles = kanwu_core::outline::article_count(&text, &page);
+    figures.characters = text.chars().filter(|c| !c.is_whitespace()).count();
+    let mut diagnostics = analyze_page(&text, &page, config);
+    if let Some(key) = suppression_key(&file.settings, &file.display) {
+        file.settings.suppressions.retain(&key, &text, &mut diagnostics);
+    }
+    for diagnostic in &diagnostics {
+        *figures.rules.entry(diagnostic.code).or_default() += 1;
+    }
+    let view = NormalizedView::new(&text, &page);
+    for hit in glossary.find_in_view(&view) {
+        *figures.terms.entry(glossary.entry(hit.entry).term.clone()).or_default() += 1;
+    }
+    figures
+}
+
+/// Runs `kanwu stats`: exit 0, or 2 when pages or the configuration cannot be read.
+pub fn run(args: StatsArgs) -> ExitCode {
+    let paths = crate::default_paths(args.paths);
+    let pages = match collect_pages(&paths) {
+        Ok(pages) => pages,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    // One glossary per configuration (pages of one folder share theirs).
+    let mut glossaries: HashMap<usize, Glossary> = HashMap::new();
+    for page in &pages {
+        let key = std::sync::Arc::as_ptr(&page.settings) as usize;
+        if !glossaries.contains_key(&key) {
+            let glossary = match Glossary::for_config(&page.settings.config) {
+                Ok(glossary) => glossary,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::from(2);
+                }
+            };
+            glossaries.insert(key, glossary);
+        }
+    }
+    let total = pages
+        .par_iter()
+        .map(|page| page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)]))
+        .reduce(Figures::default, |mut total, page| {
+            total.add(page);
+            total
+        });
+    let mut terms: Vec<(&String, &usize)> = total.terms.iter().collect();
+    terms.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    terms.truncate(args.top);
+    let diagnostics: usize = total.rules.values().sum();
+    match args.format {
+        StatsFormat::Human => {
+            println!("pages: {}", total.pages);
+            println!("articles: {}", total.articles);
+            println!("characters: {}", total.characters);
+            println!("diagnostics: {diagnostics}");
+            let mut rules: Vec<(&&str, &usize)> = total.rules.iter().collect();
+            rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (code, count) in rules {
+                println!("  {code}: {count}");
+            }
+            println!("glossary terms:");
+            for (term, count) in &terms {
+                println!("  {term}: {count}");
+            }
+        }
+        StatsFormat::Json => {
+            let value = json!({
+                "pages": total.pages,
+                "articles": total.articles,
+                "characters": total.characters,
+                "diagnostics": diagnostics,
+                "rules": total.rules,
+                "terms": terms.iter().map(|(term, count)| json!({"term": term, "count": count})).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        }
+    }
+    if total.failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,142 @@
+//! End-to-end tests of the corpus features through the real `kanwu serve` binary: background indexing with progress, references and rename across open and unopened pages, symbols, workspace symbols and diagnostics, and pages created, changed and deleted on disk.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use support::{initialize_params, position, Client, TempDir};
+
+/// A page whose `两委` is broken across a column wrap, with a headline and a byline.
+const PAGE_A: &str = "党建引领乡村振兴\n\n□本报记者 林晓\n\n全旗各嘎查村召开村“两\n委”会议，部署春耕生产工作，\n确保不误农时。\n";
+
+/// An unopened page with `两 委` split by a stray space.
+const PAGE_B: &str = "村 两 委 班子成员走访农户。\n";
+
+fn start(editor: &str, name: &str) -> (Client, TempDir, String) {
+    let dir = TempDir::new(name);
+    dir.write("a.txt", PAGE_A);
+    dir.write("b.txt", PAGE_B);
+    dir.write("notes/c.txt", "没有那个词。\n");
+    let mut client = Client::spawn(dir.path());
+    let result = client.initialize(initialize_params(editor, dir.path()));
+    let encoding = result["capabilities"]["positionEncoding"].as_str().unwrap_or("utf-16").to_string();
+    // Indexing reports progress and ends with the file count.
+    let begin = client.wait(|message| message["method"] == "$/progress" && message["params"]["value"]["kind"] == "begin", "progress begin");
+    assert_eq!(begin["params"]["value"]["percentage"], 0, "{begin}");
+    let end = client.wait(|message| message["method"] == "$/progress" && message["params"]["value"]["kind"] == "end", "progress end");
+    assert!(end["params"]["value"]["message"].as_str().unwrap().starts_with("3/3"), "{end}");
+    assert!(client.server_requests.iter().any(|method| method == "window/workDoneProgress/create"));
+    (client, dir, encoding)
+}
+
+fn references(client: &mut Client, dir: &TempDir, encoding: &str) -> Vec<(String, Value)> {
+    let at = position(PAGE_A, PAGE_A.find('两').unwrap(), encoding);
+    let result = client.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": at, "context": {"includeDeclaration": true}}),
+    );
+    result["result"]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(|location| (location["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), location["range"].clone()))
+        .collect()
+}
+
+/// Asks for references until `accept` holds (the index follows the disk asynchronously).
+fn references_until(client: &mut Client, dir: &TempDir, encoding: &str, accept: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = references(client, dir, encoding);
+        if accept(&found) || Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn references_rename_symbols_and_diagnostics_across_the_corpus() {
+    let (mut client, dir, encoding) = start("vscode-1.139", "corpus");
+    client.open(&dir.uri("a.txt"), PAGE_A);
+
+    // The open page's term is broken across a line; the unopened page's is split by a space.
+    let found = references(&mut client, &dir, &encoding);
+    let files: Vec<&str> = found.iter().map(|(file, _)| file.as_str()).collect();
+    assert_eq!(files, ["a.txt", "b.txt"], "{found:?}");
+    // The glossary term `村“两委”` is found with its quotes, and without them where the page lost them.
+    assert_eq!(found[0].1, json!({"start": {"line": 4, "character": 8}, "end": {"line": 5, "character": 2}}));
+    assert_eq!(found[1].1, json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 5}}));
+
+    let highlights = client.request("textDocument/documentHighlight", json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 5, "character": 0}}));
+    assert_eq!(highlights["result"].as_array().unwrap().len(), 1, "{highlights}");
+
+    let prepared = client.request("textDocument/prepareRename", json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 4, "character": 10}}));
+    assert_eq!(prepared["result"]["placeholder"], "村“两委”", "{prepared}");
+    let renamed = client.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 4, "character": 10}, "newName": "村“两委会”"}),
+    );
+    let changes = renamed["result"]["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{renamed}");
+    assert_eq!(changes[&dir.uri("b.txt")][0]["newText"], "村“两委会”");
+
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": {"uri": dir.uri("a.txt")}}));
+    let article = &symbols["result"][0];
+    assert_eq!(article["name"], "党建引领乡村振兴", "{symbols}");
+    let children: Vec<&str> = article["children"].as_array().unwrap().iter().map(|child| child["detail"].as_str().unwrap()).collect();
+    assert_eq!(children, ["headline", "byline"]);
+    let folding = client.request("textDocument/foldingRange", json!({"textDocument": {"uri": dir.uri("a.txt")}}));
+    assert_eq!(folding["result"][0]["startLine"], 0, "{folding}");
+    assert_eq!(folding["result"][0]["endLine"], 6, "{folding}");
+
+    let workspace_symbols = client.request("workspace/symbol", json!({"query": "林晓"}));
+    let reporter = &workspace_symbols["result"][0];
+    assert_eq!((reporter["name"].as_str(), reporter["containerName"].as_str()), (Some("林晓"), Some("reporter")), "{workspace_symbols}");
+    let fuzzy = client.request("workspace/symbol", json!({"query": "党建振兴"}));
+    assert!(fuzzy["result"].as_array().unwrap().iter().any(|symbol| symbol["name"] == "党建引领乡村振兴"), "{fuzzy}");
+
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let items = report["result"]["items"].as_array().unwrap();
+    let b = items.iter().find(|item| item["uri"] == dir.uri("b.txt")).expect("the unopened page is reported");
+    assert!(b["items"].as_array().unwrap().iter().any(|diagnostic| diagnostic["code"] == "cjk-space"), "{b}");
+    assert!(!items.iter().any(|item| item["uri"] == dir.uri("a.txt")), "open pages are diagnosed on their own");
+
+    // Created, changed and deleted on disk, announced by the client's watcher.
+    dir.write("d.txt", "新的村两委班子。\n");
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": dir.uri("d.txt"), "type": 1}]}));
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 3);
+    assert_eq!(found.iter().map(|(file, _)| file.as_str()).collect::<Vec<_>>(), ["a.txt", "b.txt", "d.txt"]);
+    dir.write("b.txt", "村委班子成员走访农户。\n");
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": dir.uri("b.txt"), "type": 2}]}));
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 2);
+    assert_eq!(found.iter().map(|(file, _)| file.as_str()).collect::<Vec<_>>(), ["a.txt", "d.txt"]);
+    std::fs::remove_file(dir.path().join("d.txt")).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": dir.uri("d.txt"), "type": 3}]}));
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 1);
+    assert_eq!(found.iter().map(|(file, _)| file.as_str()).collect::<Vec<_>>(), ["a.txt"]);
+
+    // Edits of the open page reach the index.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": dir.uri("a.txt"), "version": 2}, "contentChanges": [{"text": format!("{PAGE_A}又开村两委会。\n")}]}),
+    );
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 2);
+    assert_eq!(found.len(), 2, "{found:?}");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn the_server_polls_pages_for_clients_without_watching() {
+    let (mut client, dir, encoding) = start("neovim-0.11.4", "corpus-poll");
+    client.open(&dir.uri("a.txt"), PAGE_A);
+    let found = references(&mut client, &dir, &encoding);
+    assert_eq!(found.len(), 2, "{found:?} {encoding}");
+    dir.write("sub/e.txt", "村两委\n");
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 3);
+    assert_eq!(found.len(), 3, "{found:?}");
+    std::fs::remove_file(dir.path().join("b.txt")).unwrap();
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 2);
+    assert_eq!(found.iter().map(|(file, _)| file.as_str()).collect::<Vec<_>>(), ["a.txt", "e.txt"]);
+    client.shutdown_and_exit();
+}
