@@ -62,20 +62,6 @@ pub fn str_display_width(s: &str) -> usize {
     s.chars().map(display_width).sum()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classes_cover_extension_b_and_punctuation() {
-        assert!(is_han('𠮷'));
-        assert!(is_han('两'));
-        assert!(!is_han('a'));
-        assert!(is_cjk_punct('，'));
-        assert!(!is_cjk_punct(','));
-        assert_eq!(str_display_width("两委ab"), 6);
-    }
-}
 
 /// True for the horizontal white space a line can start or end with: ASCII space and tab,
 /// no-break space, the ideographic space U+3000 and the typographic spaces U+2000–U+200A.
@@ -142,4 +128,19 @@ pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
             (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_cover_extension_b_and_punctuation() {
+        assert!(is_han('𠮷'));
+        assert!(is_han('两'));
+        assert!(!is_han('a'));
+        assert!(is_cjk_punct('，'));
+        assert!(!is_cjk_punct(','));
+        assert_eq!(str_display_width("两委ab"), 6);
+    }
 }

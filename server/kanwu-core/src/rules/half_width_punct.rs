@@ -260,16 +260,15 @@ fn excerpt_slots(slots: &[Slot], k: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    use crate::fixer::FixOptions;
-    use crate::{analyze, fix_text, Config, Diagnostic};
+    
+    use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {
-        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+        super::super::test_support::found(INFO.code, text)
     }
 
     fn fixed(text: &str) -> String {
-        let options = FixOptions { only_rules: vec![INFO.code.to_string()], keep_lines: false };
-        fix_text(text, &Config::with_defaults(), &options).text
+        super::super::test_support::fixed(INFO.code, text)
     }
 
     #[test]

@@ -128,10 +128,10 @@ impl Rule for MixedScript {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    use crate::{analyze, Config, Diagnostic};
+    use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {
-        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+        super::super::test_support::found(INFO.code, text)
     }
 
     #[test]

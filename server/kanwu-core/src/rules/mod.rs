@@ -24,6 +24,9 @@ mod blank_line_space;
 mod known_misreading;
 mod unbalanced_bracket;
 
+#[cfg(test)]
+mod test_support;
+
 use crate::config::Config;
 use crate::page::Page;
 use crate::types::{Diagnostic, Fix, Message, Severity};

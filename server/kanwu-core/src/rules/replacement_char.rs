@@ -48,10 +48,10 @@ impl Rule for ReplacementChar {
 mod tests {
     use super::INFO;
     use crate::fixer::FixOptions;
-    use crate::{analyze, fix_text, Config, Diagnostic};
+    use crate::{fix_text, Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {
-        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+        super::super::test_support::found(INFO.code, text)
     }
 
     #[test]

@@ -302,10 +302,10 @@ fn list_marker(before: &str, close: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    use crate::{analyze, Config, Diagnostic};
+    use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {
-        analyze(text, &Config::with_defaults()).into_iter().filter(|d| d.code == INFO.code).collect()
+        super::super::test_support::found(INFO.code, text)
     }
 
     #[test]
