@@ -14,6 +14,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 use tower_lsp_server::ls_types as lsp;
 
+/// The command that re-reads every page of the workspace (the editors' "Reindex corpus").
+pub const REINDEX: &str = "kanwu.reindex";
+
 /// How often the server's own watcher walks the workspace folders for changed pages.
 const PAGE_POLL_INTERVAL: Duration = Duration::from_millis(1000);
 
@@ -23,6 +26,28 @@ pub struct CorpusState {
     index: Arc<RwLock<CorpusIndex>>,
     /// True once the first full index is built.
     pub ready: Arc<AtomicBool>,
+    /// The last workspace diagnostic report of each unopened page, by result id.
+    pub reports: Arc<std::sync::Mutex<ReportCache>>,
+}
+
+/// Workspace diagnostic reports by page. A result id is derived from the page's content hash and the
+/// session's configuration generation, so an unchanged page keeps its id and needs no re-check.
+#[derive(Debug, Default)]
+pub struct ReportCache {
+    pub pages: std::collections::HashMap<PathBuf, (String, Arc<Vec<lsp::Diagnostic>>)>,
+    /// The number of diagnostics held, bounded by [`ReportCache::MAX_DIAGNOSTICS`].
+    pub held: usize,
+}
+
+impl ReportCache {
+    /// Past this many cached diagnostics, new reports are not kept (unchanged pages still answer
+    /// `unchanged` from their result ids, which need no cache).
+    pub const MAX_DIAGNOSTICS: usize = 500_000;
+
+    /// The result id of a page with content hash `hash` under configuration generation `generation`.
+    pub fn result_id(hash: u64, generation: u64) -> String {
+        format!("{hash:016x}-{generation}")
+    }
 }
 
 impl CorpusState {
@@ -36,7 +61,6 @@ impl CorpusState {
     }
 
     /// How often the corpus uses a term: (pages, occurrences), for hover.
-    #[allow(dead_code)] // Called through `Inner::with_frequency` once hover shows the corpus line.
     pub fn frequency(&self, term: &str) -> (usize, usize) {
         self.read().frequency(term)
     }
@@ -103,14 +127,23 @@ impl Inner {
         self.lock().corpus.clone()
     }
 
-    /// A hover's contents with how often the corpus uses `term` (pages, occurrences) added; hover.rs
-    /// calls it as `self.with_frequency(to_proto::glossary_markup(entry, markdown), &entry.term)`.
-    #[allow(dead_code)] // hover.rs (another engineer's, in progress) is to call it; its snapshots need the line first.
+    /// A hover's contents with how often the corpus uses `term` (pages, occurrences) added as a
+    /// closing line, in the hover's own format. While the first index is being built, a term not yet
+    /// seen gets no line rather than a wrong zero.
     pub fn with_frequency(&self, mut contents: lsp::MarkupContent, term: &str) -> lsp::MarkupContent {
-        let (pages, occurrences) = self.corpus().frequency(term);
-        if occurrences > 0 {
-            contents.value.push_str(&format!("\n\n语料：{pages} 页，{occurrences} 处 (corpus: {pages} pages, {occurrences} occurrences)"));
+        let corpus = self.corpus();
+        let (pages, occurrences) = corpus.frequency(term);
+        if occurrences == 0 && !corpus.ready.load(Ordering::Acquire) {
+            return contents;
         }
+        if !contents.value.ends_with('\n') {
+            contents.value.push('\n');
+        }
+        // Markdown needs a blank line to start a paragraph; the plain text is one `key：value` line each.
+        if contents.kind == lsp::MarkupKind::Markdown {
+            contents.value.push('\n');
+        }
+        contents.value.push_str(&frequency_line(pages, occurrences));
         contents
     }
 
@@ -128,9 +161,14 @@ impl Inner {
             let listed = tokio::task::spawn_blocking(move || roots.iter().flat_map(|root| PageFilter::for_root(root).pages()).collect::<Vec<PathBuf>>()).await;
             let Ok(paths) = listed else { return };
             let token = lsp::ProgressToken::String(format!("kanwu-index-{}", paths.len()));
-            let progress = match inner.client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(inner.client.progress(token, "Indexing pages").with_percentage(0).with_message(format!("0/{}", paths.len())).begin().await),
-                Err(_) => None,
+            // Progress only for clients that declare `window.workDoneProgress`; others would get requests they cannot answer.
+            let progress = if inner.lock().caps.work_done_progress {
+                match inner.client.create_work_done_progress(token.clone()).await {
+                    Ok(()) => Some(inner.client.progress(token, "Indexing pages").with_percentage(0).with_message(format!("0/{}", paths.len())).begin().await),
+                    Err(_) => None,
+                }
+            } else {
+                None
             };
             let total = paths.len();
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
@@ -152,6 +190,8 @@ impl Inner {
                     done += chunk.len();
                     let _ = sender.send(done);
                 }
+                // The pages went in one at a time; one parallel merge freezes their postings compactly.
+                corpus.write().freeze();
                 corpus.ready.store(true, Ordering::Release);
             });
             while let Some(done) = receiver.recv().await {
@@ -168,8 +208,8 @@ impl Inner {
         });
     }
 
-    /// Starts indexing the workspace folders (from `initialized`), and the page watcher when the
-    /// client cannot watch files.
+    /// Starts indexing the workspace folders (from `initialized`, and again for the `kanwu.reindex`
+    /// command), and the page watcher when the client cannot watch files.
     pub fn start_indexing(self: &Arc<Self>) {
         let roots = self.lock().roots.clone();
         self.index_folders(roots);
@@ -317,6 +357,11 @@ impl Inner {
             self.index_folders(added);
         }
     }
+}
+
+/// The hover line saying how often the corpus uses a term.
+pub fn frequency_line(pages: usize, occurrences: usize) -> String {
+    format!("语料：{pages} 页，{occurrences} 处 (corpus: {pages} pages, {occurrences} occurrences)\n")
 }
 
 /// The glob patterns the client is asked to watch for pages.

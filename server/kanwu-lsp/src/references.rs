@@ -11,22 +11,34 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
-/// The term under the cursor: its normalized text and its original range in the page.
+/// The term under the cursor: its normalized text, its original range in the page, and every
+/// spelling that names the same thing (a glossary entry's term and aliases).
 pub struct TermAt {
     pub term: String,
     pub range: Range<usize>,
+    pub spellings: Vec<String>,
     pub text: Arc<str>,
     pub index: LineIndex,
     pub path: Option<PathBuf>,
 }
 
-/// The glossary term at `offset`, else the jieba word of the normalized paragraph holding it.
-pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>)> {
+/// The glossary term at `offset`, else the jieba word of the normalized paragraph holding it, with
+/// the spellings to search: for a glossary term, the entry's term and every alias (so `嘎查两委` finds `两委` and `村“两委”` too), each also without quotation marks.
+pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>, Vec<String>)> {
     let page = Page::parse(text);
     let view = NormalizedView::new(text, &page);
     if let Some(hit) = glossary.term_at_in_view(&view, offset) {
         let term = normalize_term(&text[hit.range.clone()]);
-        return Some((term, hit.range));
+        let entry = glossary.entry(hit.entry);
+        let mut all: Vec<String> = Vec::new();
+        for form in std::iter::once(&entry.term).chain(entry.aliases.iter()).chain(std::iter::once(&term)) {
+            for spelling in spellings(&normalize_term(form)) {
+                if !all.contains(&spelling) {
+                    all.push(spelling);
+                }
+            }
+        }
+        return Some((term, hit.range, all));
     }
     let normalized = view.as_str();
     let at = view.to_normalized(offset);
@@ -39,7 +51,8 @@ pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: us
             if token.word.chars().all(|c| c.is_whitespace() || kanwu_core::chars::is_cjk_punct(c)) {
                 return None;
             }
-            return Some((token.word.to_string(), view.original_range(word_start..word_end)));
+            let word = token.word.to_string();
+            return Some((word.clone(), view.original_range(word_start..word_end), spellings(&word)));
         }
         word_start = word_end;
     }
@@ -74,9 +87,9 @@ pub fn spellings(term: &str) -> Vec<String> {
     }
 }
 
-/// Every occurrence of any spelling of a term, each range once, in page order.
-pub fn corpus_hits(index: &kanwu_core::index::CorpusIndex, term: &str) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = spellings(term).iter().flat_map(|spelling| index.references(spelling)).collect();
+/// Every occurrence of any of the spellings, each range once (the longest where they overlap), in page order.
+pub fn corpus_hits(index: &kanwu_core::index::CorpusIndex, spellings: &[String]) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = spellings.iter().flat_map(|spelling| index.references(spelling)).collect();
     hits.sort_by_key(|hit| (hit.page, hit.range.start, std::cmp::Reverse(hit.range.end)));
     hits.dedup_by(|later, earlier| later.page == earlier.page && later.range.start < earlier.range.end);
     hits
@@ -96,8 +109,8 @@ impl Inner {
         let text = snapshot.text();
         let index = LineIndex::new(&text);
         let offset = from_proto::offset(&text, &index, position, encoding);
-        let (term, range) = term_at(&text, &glossary, offset)?;
-        Some(TermAt { term, range, text, index, path })
+        let (term, range, spellings) = term_at(&text, &glossary, offset)?;
+        Some(TermAt { term, range, spellings, text, index, path })
     }
 
     /// Every occurrence of the term under the cursor across the corpus.
@@ -109,7 +122,7 @@ impl Inner {
             let encoding = inner.lock().encoding;
             let corpus = inner.corpus();
             let index = corpus.read();
-            let mut locations: Vec<lsp::Location> = corpus_hits(&index, &found.term)
+            let mut locations: Vec<lsp::Location> = corpus_hits(&index, &found.spellings)
                 .iter()
                 .filter_map(|hit| Some(lsp::Location { uri: lsp::Uri::from_file_path(index.path(hit.page)?)?, range: hit_range(hit, encoding) }))
                 .collect();
@@ -130,7 +143,7 @@ impl Inner {
         let mut single = kanwu_core::index::CorpusIndex::new();
         let key = found.path.clone().unwrap_or_else(|| PathBuf::from("untitled"));
         single.update(&key, &found.text);
-        let mut hits: Vec<Hit> = spellings(&found.term).iter().flat_map(|spelling| single.references_in(&key, spelling)).collect();
+        let mut hits: Vec<Hit> = found.spellings.iter().flat_map(|spelling| single.references_in(&key, spelling)).collect();
         hits.sort_by_key(|hit| (hit.range.start, std::cmp::Reverse(hit.range.end)));
         hits.dedup_by(|later, earlier| later.range.start < earlier.range.end);
         Some(
@@ -139,5 +152,21 @@ impl Inner {
                 .map(|hit| lsp::DocumentHighlight { range: hit_range(hit, encoding), kind: Some(lsp::DocumentHighlightKind::TEXT) })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alias_under_the_cursor_searches_the_whole_entry() {
+        let glossary = kanwu_core::glossary::Glossary::builtin();
+        let text = "配合嘎查两委成员开展排查。";
+        let offset = text.find("两委").unwrap();
+        let (_, range, spellings) = term_at(text, &glossary, offset).expect("a glossary term");
+        assert!(range.start <= offset && offset < range.end);
+        assert!(spellings.iter().any(|spelling| spelling == "两委"), "{spellings:?}");
+        assert!(spellings.iter().any(|spelling| spelling == "村两委"), "{spellings:?}");
     }
 }

@@ -30,7 +30,7 @@ impl Inner {
             let corpus = inner.corpus();
             let index = corpus.read();
             let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-            for hit in crate::references::corpus_hits(&index, &found.term) {
+            for hit in crate::references::corpus_hits(&index, &crate::references::spellings(&found.term)) {
                 let Some(uri) = index.path(hit.page).and_then(lsp::Uri::from_file_path) else { continue };
                 changes.entry(uri).or_default().push(lsp::TextEdit { range: crate::references::hit_range(&hit, encoding), new_text: new_name.clone() });
             }

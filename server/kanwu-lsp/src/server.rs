@@ -21,12 +21,38 @@ use tower_lsp_server::{Client, LanguageServer};
 pub struct Inner {
     pub client: Client,
     state: Mutex<Session>,
+    /// Where whole frames go straight to stdout (the push of diagnostics, serialized off the
+    /// protocol threads); `None` when the server runs without that channel.
+    output: Option<tokio::sync::mpsc::UnboundedSender<Vec<u8>>>,
 }
 
 impl Inner {
     /// The session; a panic elsewhere never leaves it unusable.
     pub fn lock(&self) -> MutexGuard<'_, Session> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes a whole frame (see `diagnostics::wire`) to the client.
+    pub fn send_frame(&self, frame: Vec<u8>) {
+        if frame.is_empty() {
+            return;
+        }
+        match &self.output {
+            Some(output) => {
+                let _ = output.send(frame);
+            }
+            None => eprintln!("kanwu: no output channel: a frame was dropped"),
+        }
+    }
+
+    /// Pushes `diagnostics` for `uri` through the same channel as the analyses' pushes, so that the
+    /// messages of one page keep their order.
+    pub async fn publish(&self, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        if self.output.is_some() {
+            self.send_frame(crate::diagnostics::wire::frame(&uri, &diagnostics, version));
+        } else {
+            self.client.publish_diagnostics(uri, diagnostics, version).await;
+        }
     }
 
     /// Logs to stderr and to the client's log.
@@ -79,8 +105,9 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
-        Backend { inner: Arc::new(Inner { client, state: Mutex::new(Session::default()) }) }
+    /// A server that writes its pushed diagnostics as whole frames to `output`.
+    pub fn with_output(client: Client, output: tokio::sync::mpsc::UnboundedSender<Vec<u8>>) -> Backend {
+        Backend { inner: Arc::new(Inner { client, state: Mutex::new(Session::default()), output: Some(output) }) }
     }
 }
 
@@ -156,6 +183,7 @@ impl LanguageServer for Backend {
                         ignore::IGNORE_WORD.to_string(),
                         ignore::IGNORE_OCCURRENCE.to_string(),
                         crate::add_to_glossary::ADD_TO_GLOSSARY.to_string(),
+                        crate::index_state::REINDEX.to_string(),
                     ],
                     ..Default::default()
                 }),
@@ -336,7 +364,7 @@ impl LanguageServer for Backend {
             if was_config {
                 inner.settle(config_changed).await;
             } else if push {
-                inner.client.publish_diagnostics(uri, Vec::new(), None).await;
+                inner.publish(uri, Vec::new(), None).await;
             }
         })
         .await
@@ -398,6 +426,11 @@ impl LanguageServer for Backend {
         guard::request("workspace/executeCommand", async move {
             if params.command == crate::add_to_glossary::ADD_TO_GLOSSARY {
                 return inner.add_to_glossary(params.arguments).await;
+            }
+            if params.command == crate::index_state::REINDEX {
+                // Re-reads every page of the workspace folders, with progress as at start-up.
+                inner.start_indexing();
+                return Ok(None);
             }
             inner.execute(&params.command, params.arguments).await
         })
@@ -464,9 +497,9 @@ impl LanguageServer for Backend {
         guard::request("workspace/symbol", async move { Ok(inner.workspace_symbols(params).await) }).await
     }
 
-    async fn workspace_diagnostic(&self, _: lsp::WorkspaceDiagnosticParams) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+    async fn workspace_diagnostic(&self, params: lsp::WorkspaceDiagnosticParams) -> Result<lsp::WorkspaceDiagnosticReportResult> {
         let inner = self.inner.clone();
-        guard::request("workspace/diagnostic", async move { Ok(inner.workspace_diagnostics().await) }).await
+        guard::request("workspace/diagnostic", async move { Ok(inner.workspace_diagnostics(params).await) }).await
     }
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
