@@ -330,6 +330,11 @@ impl LanguageServer for Backend {
                     })
                     .collect();
                 document.document.apply(changes, params.text_document.version, encoding);
+                // A wrong-encoding warning ends once the garbled characters are gone (the page was
+                // reloaded in its encoding, or repaired by hand).
+                if document.encoding_notice.is_some() && !document.document.snapshot().text().contains('\u{FFFD}') {
+                    document.encoding_notice = None;
+                }
                 let is_config = document.is_config;
                 (is_config, is_config && session.reload_all())
             };

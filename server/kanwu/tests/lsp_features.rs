@@ -72,9 +72,12 @@ fn pushed_diagnostics_carry_source_code_link_and_fix_data() {
     for diagnostic in diagnostics {
         let code = diagnostic["code"].as_str().unwrap();
         assert_eq!(diagnostic["source"], "kanwu");
-        assert_eq!(diagnostic["codeDescription"]["href"], format!("{DOCS}{code}.md"));
+        // Neovim does not declare `codeDescriptionSupport`: no link is sent.
+        assert!(diagnostic.get("codeDescription").is_none(), "{code}: {diagnostic}");
+        // The data only points back into the server's analysis of that version.
         assert_eq!(diagnostic["data"]["version"], 1);
-        assert!(!diagnostic["data"]["fixes"].as_array().unwrap().is_empty(), "{diagnostic}");
+        assert!(diagnostic["data"]["index"].is_u64(), "{diagnostic}");
+        assert!(diagnostic["data"].get("fixes").is_none(), "{diagnostic}");
     }
     // Neovim's encoding is UTF-8: columns count bytes.
     assert_eq!(diagnostics[2]["range"]["start"], json!({ "line": 0, "character": "公元二O二O年，两级工作组共深入".len() }));
@@ -94,6 +97,10 @@ fn pull_diagnostics_use_result_ids_and_nothing_is_pushed() {
     let first = pull(&mut client, &uri, None);
     assert_eq!(first["kind"], "full");
     assert_eq!(codes(&first["items"]).len(), 7);
+    // VS Code declares `codeDescriptionSupport`: each diagnostic links to its rule's page.
+    for item in first["items"].as_array().unwrap() {
+        assert_eq!(item["codeDescription"]["href"], format!("{DOCS}{}.md", item["code"].as_str().unwrap()));
+    }
     let id = first["resultId"].as_str().unwrap().to_string();
     let again = pull(&mut client, &uri, Some(&id));
     assert_eq!(again, json!({ "kind": "unchanged", "resultId": id }));
@@ -108,6 +115,41 @@ fn pull_diagnostics_use_result_ids_and_nothing_is_pushed() {
     // Never both: no publishDiagnostics for the page.
     let pushed = client.wait_for(|message| message["method"] == "textDocument/publishDiagnostics", Duration::from_millis(800));
     assert!(pushed.is_none(), "{pushed:?}");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn max_problems_caps_each_page_keeping_the_most_severe_in_page_order() {
+    let (mut client, dir, _) = start("neovim-0.11.4", "max-problems", json!({ "debounceMs": 0, "maxProblems": 3 }));
+    let uri = dir.uri("page.txt");
+    client.open(&uri, PAGE);
+    let all = kanwu_core::analyze(PAGE, &Config::with_defaults());
+    assert!(all.len() > 3, "the page needs more artefacts than the cap");
+    let mut kept: Vec<usize> = (0..all.len()).collect();
+    kept.sort_by_key(|&index| (all[index].severity, index));
+    kept.truncate(3);
+    kept.sort_unstable();
+    let params = client.diagnostics(&uri, |params| params["version"] == 1);
+    let items = params["diagnostics"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{params:#}");
+    // First, one Information note at the top of the page saying how many were left out.
+    assert_eq!(items[0]["code"], "max-problems");
+    assert_eq!(items[0]["severity"], 3);
+    assert_eq!(items[0]["range"], json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }));
+    let note = items[0]["message"].as_str().unwrap();
+    assert!(note.contains(&format!("{} more problems", all.len() - 3)) && note.contains("kanwu.maxProblems"), "{note}");
+    let shown: Vec<String> = items[1..].iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    assert_eq!(shown, kept.iter().map(|&index| all[index].code.to_string()).collect::<Vec<_>>());
+    // The quick-fixes of a shown diagnostic are found again from its small data.
+    let first = items[1].clone();
+    let actions = code_actions(&mut client, &uri, &first["range"], json!([first]), Some(json!(["quickfix"])));
+    let title = actions[0]["title"].as_str().unwrap();
+    assert!(all[kept[0]].fixes.iter().any(|fix| fix.title.en == title), "{actions:#}");
+    // No cap: everything is pushed, without the note.
+    *client.settings.lock().unwrap() = json!({ "debounceMs": 0, "maxProblems": 0 });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    let params = client.diagnostics(&uri, |params| params["diagnostics"].as_array().unwrap().len() == all.len());
+    assert!(params["diagnostics"].as_array().unwrap().iter().all(|d| d["code"] != "max-problems"));
     assert!(client.shutdown_and_exit().success());
 }
 
@@ -406,7 +448,7 @@ fn kanwu_toml_is_watched_by_the_client_when_it_can() {
 #[test]
 fn a_gb18030_page_opened_as_utf8_gets_a_warning() {
     let (mut client, dir, _) = start("neovim-0.11.4", "gb18030", json!({ "debounceMs": 0 }));
-    let text = "两级工作组共深入 700 多个村\n";
+    let text = "志愿小队本周走访 300 多户居民\n";
     let bytes = kanwu_core::decode::encode(text, kanwu_core::decode::PageEncoding::Gb18030);
     dir.write("gb.txt", &bytes);
     let uri = dir.uri("gb.txt");
@@ -415,5 +457,14 @@ fn a_gb18030_page_opened_as_utf8_gets_a_warning() {
     let first = &params["diagnostics"][0];
     assert_eq!(first["code"], "encoding");
     assert!(first["message"].as_str().unwrap().contains("GB18030"), "{first}");
+    // Reloaded in its encoding (the editor replaces the whole text), the warning goes away.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let params = client.diagnostics(&uri, |params| params["version"] == 2);
+    let codes: Vec<&Value> = params["diagnostics"].as_array().unwrap().iter().map(|diagnostic| &diagnostic["code"]).collect();
+    assert!(!codes.iter().any(|code| *code == "encoding"), "{codes:?}");
+    assert!(codes.iter().any(|code| *code == "num-space"), "{codes:?}");
     assert!(client.shutdown_and_exit().success());
 }
