@@ -91,8 +91,9 @@ async function adoptPage(document: vscode.TextDocument): Promise<void> {
     return;
   }
   if (configFolder(document.uri)) {
-    const page = await vscode.languages.setTextDocumentLanguage(document, LANGUAGE);
-    await reopenLegacyEncoding(page);
+    // Decode first, so that the server's didOpen (sent when the language changes) has the right text.
+    await reopenLegacyEncoding(document);
+    await vscode.languages.setTextDocumentLanguage(document, LANGUAGE);
   }
 }
 
