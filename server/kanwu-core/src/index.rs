@@ -82,6 +82,8 @@ struct StoredPage {
     symbols: Box<[PageSymbol]>,
     /// The original text's length in bytes.
     original_len: u32,
+    /// A hash of the original text, so that callers can tell whether a page changed.
+    hash: u64,
 }
 
 /// A fast hasher for bigram keys (a multiplicative hash; keys are not attacker-chosen in a way that matters here).
@@ -152,6 +154,7 @@ impl Postings {
         }
     }
 
+    #[cfg(test)]
     fn contains(&self, id: PageId) -> bool {
         match self {
             Postings::Dense { bits, .. } => bits.get(id as usize / 64).is_some_and(|word| word & (1 << (id % 64)) != 0),
@@ -185,13 +188,6 @@ impl Postings {
         match self {
             Postings::Sparse { bytes, .. } => bytes.capacity(),
             Postings::Dense { bits, .. } => bits.capacity() * 8,
-        }
-    }
-
-    fn shrink(&mut self) {
-        match self {
-            Postings::Sparse { bytes, .. } => bytes.shrink_to_fit(),
-            Postings::Dense { bits, .. } => bits.shrink_to_fit(),
         }
     }
 }
@@ -245,9 +241,213 @@ fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
     value
 }
 
+/// The postings of every page indexed before the last freeze, in one contiguous layout: sorted
+/// bigram keys, and for each key its page count and where its list starts in one byte buffer. A list
+/// is varint-coded id gaps, or a bitmap (little-endian `u64` words from id 0) once that is smaller.
+/// About 12 bytes per bigram plus the lists, against about 45 for a hash map slot and a vector.
+#[derive(Debug, Default)]
+struct Frozen {
+    keys: Vec<u32>,
+    /// The page count of each key; [`DENSE`] marks a bitmap.
+    counts: Vec<u32>,
+    /// Where each key's list starts in `data`; one more entry than `keys` (the end).
+    starts: Vec<u32>,
+    data: Vec<u8>,
+}
+
+/// The flag in [`Frozen::counts`] for a list stored as a bitmap.
+const DENSE: u32 = 1 << 31;
+
+/// One key's list in the frozen layout.
+#[derive(Clone, Copy)]
+struct FrozenList<'a> {
+    bytes: &'a [u8],
+    count: u32,
+    dense: bool,
+}
+
+impl FrozenList<'_> {
+    fn extend_ids(&self, ids: &mut Vec<PageId>) {
+        if !self.dense {
+            ids.extend(SparseIter::new(self.bytes));
+            return;
+        }
+        for (index, word) in self.bytes.chunks_exact(8).enumerate() {
+            let mut word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            while word != 0 {
+                ids.push(index as u32 * 64 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+    }
+}
+
+impl Frozen {
+    fn get(&self, key: u32) -> Option<FrozenList<'_>> {
+        let at = self.keys.binary_search(&key).ok()?;
+        let bytes = &self.data[self.starts[at] as usize..self.starts[at + 1] as usize];
+        Some(FrozenList { bytes, count: self.counts[at] & !DENSE, dense: self.counts[at] & DENSE != 0 })
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.keys.capacity() + self.counts.capacity() + self.starts.capacity()) * 4 + self.data.capacity()
+    }
+
+    /// Builds the layout from each page's sorted, distinct bigrams (`lists[i]` belongs to page
+    /// `ids[i]`, ids increasing), in parallel: the key space is cut into shards of about equal size,
+    /// each shard gathers its (key, page) pairs from every page, sorts them and encodes its lists.
+    fn build(ids: &[PageId], lists: &[Vec<u32>]) -> Frozen {
+        let total: usize = lists.iter().map(Vec::len).sum();
+        if total == 0 {
+            return Frozen { starts: vec![0], ..Frozen::default() };
+        }
+        // Shard boundaries from a sample of the keys.
+        let mut sample: Vec<u32> = lists.iter().flat_map(|list| list.iter().step_by(64).copied()).collect();
+        sample.sort_unstable();
+        // Few shards: each one visits every page's list (a binary search into it), so many shards
+        // would cost a cache miss per page each; a few per thread keep the threads evenly busy.
+        let shards = (rayon::current_num_threads() * 4).min(total / 4096 + 1);
+        let mut bounds: Vec<u32> = (1..shards).map(|shard| sample[shard * sample.len() / shards]).collect();
+        bounds.dedup();
+        let ranges: Vec<(u32, Option<u32>)> =
+            (0..=bounds.len()).map(|shard| (if shard == 0 { 0 } else { bounds[shard - 1] }, bounds.get(shard).copied())).collect();
+        let parts: Vec<Frozen> = ranges
+            .par_iter()
+            .map(|&(low, high)| {
+                let slices: Vec<&[u32]> = lists
+                    .iter()
+                    .map(|list| {
+                        let from = list.partition_point(|&key| key < low);
+                        let to = high.map_or(list.len(), |high| list.partition_point(|&key| key < high));
+                        &list[from..to]
+                    })
+                    .collect();
+                let mut pairs: Vec<u64> = Vec::with_capacity(slices.iter().map(|slice| slice.len()).sum());
+                for (&id, slice) in ids.iter().zip(&slices) {
+                    pairs.extend(slice.iter().map(|&key| (u64::from(key) << 32) | u64::from(id)));
+                }
+                // Pages were visited in id order: a stable sort by key alone gives (key, id) order.
+                radix_sort(&mut pairs, |pair| (pair >> 32) as u32);
+                let mut part = Frozen::default();
+                let mut at = 0;
+                while at < pairs.len() {
+                    let key = (pairs[at] >> 32) as u32;
+                    let end = at + pairs[at..].partition_point(|&pair| (pair >> 32) as u32 == key);
+                    let members = &pairs[at..end];
+                    let last = members[members.len() - 1] as u32;
+                    part.keys.push(key);
+                    part.starts.push(part.data.len() as u32);
+                    let start = part.data.len();
+                    let mut previous = 0u32;
+                    for (index, &pair) in members.iter().enumerate() {
+                        let id = pair as u32;
+                        write_varint(&mut part.data, if index == 0 { id } else { id - previous });
+                        previous = id;
+                    }
+                    let bitmap_bytes = (last as usize / 64 + 1) * 8;
+                    if bitmap_bytes < part.data.len() - start {
+                        part.data.truncate(start);
+                        let mut bits = vec![0u64; last as usize / 64 + 1];
+                        for &pair in members {
+                            let id = pair as u32;
+                            bits[id as usize / 64] |= 1 << (id % 64);
+                        }
+                        part.data.extend(bits.iter().flat_map(|word| word.to_le_bytes()));
+                        part.counts.push(members.len() as u32 | DENSE);
+                    } else {
+                        part.counts.push(members.len() as u32);
+                    }
+                    at = end;
+                }
+                part
+            })
+            .collect();
+        let keys: usize = parts.iter().map(|part| part.keys.len()).sum();
+        let bytes: usize = parts.iter().map(|part| part.data.len()).sum();
+        let mut frozen = Frozen {
+            keys: Vec::with_capacity(keys),
+            counts: Vec::with_capacity(keys),
+            starts: Vec::with_capacity(keys + 1),
+            data: Vec::with_capacity(bytes),
+        };
+        for part in parts {
+            let base = frozen.data.len() as u32;
+            frozen.keys.extend_from_slice(&part.keys);
+            frozen.counts.extend_from_slice(&part.counts);
+            frozen.starts.extend(part.starts.iter().map(|start| start + base));
+            frozen.data.extend_from_slice(&part.data);
+        }
+        frozen.starts.push(frozen.data.len() as u32);
+        frozen
+    }
+}
+
+/// Sorts values stably by the 32-bit key `key_of` takes from each (least significant digit radix
+/// sort, 11 bits a pass, skipping digits that are the same in every value): the bigram lists of a
+/// page and the (key, page) pairs of the freeze are sorted this way, several times faster than a
+/// comparison sort on these sizes.
+fn radix_sort<T: Copy + Default>(values: &mut Vec<T>, key_of: impl Fn(T) -> u32) {
+    if values.len() < 64 {
+        values.sort_by_key(|&value| key_of(value));
+        return;
+    }
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    let mut buffer = vec![T::default(); values.len()];
+    let mut counts = vec![0usize; BUCKETS * 3];
+    for &value in values.iter() {
+        let key = key_of(value);
+        for digit in 0..3 {
+            counts[digit * BUCKETS + ((key >> (digit as u32 * BITS)) as usize & (BUCKETS - 1))] += 1;
+        }
+    }
+    for digit in 0..3 {
+        let counts = &mut counts[digit * BUCKETS..(digit + 1) * BUCKETS];
+        if counts.iter().any(|&count| count == values.len()) {
+            continue;
+        }
+        let mut sum = 0;
+        for count in counts.iter_mut() {
+            let here = *count;
+            *count = sum;
+            sum += here;
+        }
+        let shift = digit as u32 * BITS;
+        for &value in values.iter() {
+            let bucket = (key_of(value) >> shift) as usize & (BUCKETS - 1);
+            buffer[counts[bucket]] = value;
+            counts[bucket] += 1;
+        }
+        std::mem::swap(values, &mut buffer);
+    }
+}
+
+/// A fast 64-bit hash of a page's bytes (for change detection, not for security).
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut hash = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        hash = (hash ^ word).wrapping_mul(K).rotate_left(29);
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    hash = (hash ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    hash ^ (hash >> 32)
+}
+
 /// The key of the bigram `a b`.
 fn bigram(a: u16, b: u16) -> u32 {
     (u32::from(a) << 16) | u32::from(b)
+}
+
+/// The distinct bigrams of a page's normalized text, sorted.
+fn page_bigrams(units: &[u16]) -> Vec<u32> {
+    let mut bigrams: Vec<u32> = units.windows(2).map(|pair| bigram(pair[0], pair[1])).collect();
+    radix_sort(&mut bigrams, |key| key);
+    bigrams.dedup();
+    bigrams
 }
 
 /// The bytes of a UTF-16 slice, in native order, for byte-level substring search.
@@ -273,6 +473,10 @@ pub struct CorpusIndex {
     /// Pages by id; `None` for a removed or replaced version.
     pages: Vec<Option<StoredPage>>,
     by_path: HashMap<PathBuf, PageId>,
+    /// The postings of pages `0..frozen_below`, frozen after a build.
+    frozen: Frozen,
+    frozen_below: PageId,
+    /// The postings of pages added one at a time since (ids from `frozen_below` on).
     postings: KeyMap<Postings>,
     live: usize,
 }
@@ -308,9 +512,7 @@ impl PreparedPage {
         if text.len() > original_at {
             push_cut(units.len() as u32, &text[original_at..], &mut cuts, &mut cut_text);
         }
-        let mut bigrams: Vec<u32> = units.windows(2).map(|pair| bigram(pair[0], pair[1])).collect();
-        bigrams.sort_unstable();
-        bigrams.dedup();
+        let bigrams = page_bigrams(&units);
         let symbols = page_symbols(text, &page);
         PreparedPage {
             path: path.clone(),
@@ -321,6 +523,7 @@ impl PreparedPage {
                 cut_text: cut_text.into_boxed_slice(),
                 symbols: symbols.into_boxed_slice(),
                 original_len: text.len() as u32,
+                hash: content_hash(text.as_bytes()),
             },
             bigrams,
         }
@@ -367,7 +570,8 @@ impl CorpusIndex {
         index
     }
 
-    /// Adds (or replaces) many pages, preparing them in parallel in chunks.
+    /// Adds (or replaces) many pages, preparing them in parallel in chunks, then freezes the postings
+    /// of the whole index in one parallel merge.
     pub fn add_many<R, P>(&mut self, paths: &[PathBuf], read: R, mut progress: P)
     where
         R: Fn(&Path) -> Option<String> + Sync,
@@ -375,16 +579,58 @@ impl CorpusIndex {
     {
         const CHUNK: usize = 256;
         let mut done = 0;
+        let mut lists: Vec<(PageId, Vec<u32>)> = Vec::new();
         for chunk in paths.chunks(CHUNK) {
             let prepared: Vec<PreparedPage> =
                 chunk.par_iter().filter_map(|path| read(path).map(|text| PreparedPage::new(path.clone(), &text))).collect();
             for page in prepared {
-                self.insert(page);
+                self.remove(&page.path);
+                let id = self.pages.len() as PageId;
+                self.by_path.insert(page.path, id);
+                self.pages.push(Some(page.stored));
+                self.live += 1;
+                lists.push((id, page.bigrams));
             }
             done += chunk.len();
             progress(done);
         }
-        self.shrink();
+        self.freeze_with(lists);
+    }
+
+    /// Moves every posting into the frozen layout (after pages were inserted one at a time).
+    pub fn freeze(&mut self) {
+        self.freeze_with(Vec::new());
+    }
+
+    /// Rebuilds the frozen postings of every live page: `known` holds the bigrams of some pages
+    /// (by increasing id); the others' are taken again from their stored text, in parallel.
+    fn freeze_with(&mut self, known: Vec<(PageId, Vec<u32>)>) {
+        let mut known = known.into_iter().peekable();
+        let mut ids: Vec<PageId> = Vec::with_capacity(self.live);
+        let mut lists: Vec<Option<Vec<u32>>> = Vec::with_capacity(self.live);
+        for (id, page) in self.pages.iter().enumerate() {
+            let id = id as PageId;
+            while known.peek().is_some_and(|(known_id, _)| *known_id < id) {
+                known.next();
+            }
+            if page.is_none() {
+                continue;
+            }
+            ids.push(id);
+            lists.push(match known.peek() {
+                Some((known_id, _)) if *known_id == id => known.next().map(|(_, list)| list),
+                _ => None,
+            });
+        }
+        let pages = &self.pages;
+        let lists: Vec<Vec<u32>> = lists
+            .into_par_iter()
+            .zip(ids.par_iter())
+            .map(|(list, &id)| list.unwrap_or_else(|| pages[id as usize].as_ref().map_or_else(Vec::new, |page| page_bigrams(&page.units))))
+            .collect();
+        self.frozen = Frozen::build(&ids, &lists);
+        self.frozen_below = self.pages.len() as PageId;
+        self.postings = KeyMap::default();
     }
 
     /// Adds a prepared page, replacing any page with the same path.
@@ -451,6 +697,11 @@ impl CorpusIndex {
         self.page(id).map(|page| page.path.as_path())
     }
 
+    /// The hash of a page's original text ([`content_hash`]).
+    pub fn content_hash(&self, id: PageId) -> Option<u64> {
+        self.page(id).map(|page| page.hash)
+    }
+
     /// The id of the page at `path`.
     pub fn id_of(&self, path: &Path) -> Option<PageId> {
         self.by_path.get(path).copied()
@@ -465,70 +716,65 @@ impl CorpusIndex {
         self.pages.get(id as usize).and_then(Option::as_ref)
     }
 
-    /// Rebuilds the postings without tombstones once they outnumber the live pages.
+    /// Rebuilds the postings without tombstones once they outnumber the live pages, and freezes
+    /// the pages added one at a time once they are many.
     fn maybe_compact(&mut self) {
         let dead = self.pages.len() - self.live;
+        let added = self.pages.len() - self.frozen_below as usize;
         if dead > 1024 && dead > self.live {
             self.compact();
+        } else if added > 1024 && added > self.live / 2 {
+            self.freeze();
         }
     }
 
     /// Renumbers the live pages and rebuilds the postings from their stored text.
     pub fn compact(&mut self) {
         let pages: Vec<StoredPage> = std::mem::take(&mut self.pages).into_iter().flatten().collect();
-        let bigrams: Vec<Vec<u32>> = pages
-            .par_iter()
-            .map(|page| {
-                let mut keys: Vec<u32> = page.units.windows(2).map(|pair| bigram(pair[0], pair[1])).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                keys
-            })
-            .collect();
-        self.postings.clear();
-        self.by_path.clear();
-        self.live = 0;
-        for (page, keys) in pages.into_iter().zip(bigrams) {
-            let path = page.path.clone();
-            self.insert(PreparedPage { path, stored: page, bigrams: keys });
-        }
-        self.shrink();
+        self.by_path = pages.iter().enumerate().map(|(id, page)| (page.path.clone(), id as PageId)).collect();
+        self.live = pages.len();
+        self.pages = pages.into_iter().map(Some).collect();
+        self.freeze();
     }
 
-    fn shrink(&mut self) {
-        for postings in self.postings.values_mut() {
-            postings.shrink();
-        }
-    }
-
-    /// The candidate pages for a term of at least two units: the intersection of its two rarest bigrams' lists.
+    /// The candidate pages for a term of at least two units: the intersection of its three rarest
+    /// bigrams' lists (frozen and added since).
     fn candidates(&self, units: &[u16]) -> Vec<PageId> {
         if units.len() < 2 {
             return (0..self.pages.len() as PageId).filter(|&id| self.pages[id as usize].is_some()).collect();
         }
-        let mut lists: Vec<&Postings> = Vec::new();
+        let mut lists: Vec<(u32, Option<FrozenList<'_>>, Option<&Postings>)> = Vec::new();
         for pair in units.windows(2) {
-            match self.postings.get(&bigram(pair[0], pair[1])) {
-                Some(list) => lists.push(list),
-                None => return Vec::new(),
+            let key = bigram(pair[0], pair[1]);
+            let frozen = self.frozen.get(key);
+            let added = self.postings.get(&key);
+            if frozen.is_none() && added.is_none() {
+                return Vec::new();
             }
+            let count = frozen.map_or(0, |list| list.count) + added.map_or(0, Postings::len);
+            lists.push((count, frozen, added));
         }
-        lists.sort_by_key(|list| list.len());
-        let mut ids = lists[0].ids();
-        for list in lists.iter().skip(1).take(2) {
-            match list {
-                Postings::Dense { .. } => ids.retain(|&id| list.contains(id)),
-                Postings::Sparse { .. } => {
-                    let other = list.ids();
-                    let mut at = 0;
-                    ids.retain(|&id| {
-                        while at < other.len() && other[at] < id {
-                            at += 1;
-                        }
-                        at < other.len() && other[at] == id
-                    });
-                }
+        lists.sort_by_key(|list| list.0);
+        let ids_of = |(count, frozen, added): &(u32, Option<FrozenList<'_>>, Option<&Postings>)| {
+            let mut ids = Vec::with_capacity(*count as usize);
+            if let Some(frozen) = frozen {
+                frozen.extend_ids(&mut ids);
             }
+            if let Some(added) = added {
+                ids.extend(added.ids());
+            }
+            ids
+        };
+        let mut ids = ids_of(&lists[0]);
+        for list in lists.iter().skip(1).take(2) {
+            let other = ids_of(list);
+            let mut at = 0;
+            ids.retain(|&id| {
+                while at < other.len() && other[at] < id {
+                    at += 1;
+                }
+                at < other.len() && other[at] == id
+            });
         }
         ids.retain(|&id| self.pages[id as usize].is_some());
         ids
@@ -536,20 +782,25 @@ impl CorpusIndex {
 
     /// The normalized unit ranges of every non-overlapping occurrence of `units` in a page.
     fn find_in_page(page: &StoredPage, units: &[u16], finder: &memchr::memmem::Finder<'_>) -> Vec<Range<u32>> {
+        let mut found = Vec::new();
+        CorpusIndex::each_in_page(page, units, finder, |range| found.push(range));
+        found
+    }
+
+    /// Calls `each` with the normalized unit range of every non-overlapping occurrence, in order.
+    fn each_in_page(page: &StoredPage, units: &[u16], finder: &memchr::memmem::Finder<'_>, mut each: impl FnMut(Range<u32>)) {
         let haystack = unit_bytes(&page.units);
         let needle_len = units.len() * 2;
-        let mut found = Vec::new();
         let mut from = 0;
         while let Some(at) = finder.find(&haystack[from..]) {
             let at = from + at;
             if at % 2 == 0 {
-                found.push((at / 2) as u32..((at + needle_len) / 2) as u32);
+                each((at / 2) as u32..((at + needle_len) / 2) as u32);
                 from = at + needle_len;
             } else {
                 from = at + 1;
             }
         }
-        found
     }
 
     /// How often the corpus uses a term: (pages, occurrences). OCR-aware like [`CorpusIndex::references`].
@@ -560,14 +811,15 @@ impl CorpusIndex {
         }
         let bytes = unit_bytes(&units).to_vec();
         let finder = memchr::memmem::Finder::new(&bytes);
-        let counts: Vec<usize> = self
-            .candidates(&units)
+        self.candidates(&units)
             .par_iter()
             .filter_map(|&id| self.page(id))
-            .map(|page| CorpusIndex::find_in_page(page, &units, &finder).len())
-            .filter(|&count| count > 0)
-            .collect();
-        (counts.len(), counts.iter().sum())
+            .map(|page| {
+                let mut count = 0;
+                CorpusIndex::each_in_page(page, &units, &finder, |_| count += 1);
+                (usize::from(count > 0), count)
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     }
 
     /// Every occurrence of a term (or word) in the corpus, OCR-aware, at its range in the original
@@ -679,13 +931,14 @@ impl CorpusIndex {
         let paths: usize = self.by_path.keys().map(|path| path.as_os_str().len()).sum::<usize>()
             + self.by_path.capacity() * (std::mem::size_of::<PathBuf>() + 4 + 1);
         let postings: usize = self.postings.values().map(Postings::heap_bytes).sum::<usize>()
-            + self.postings.capacity() * (std::mem::size_of::<Postings>() + 4 + 1);
+            + self.postings.capacity() * (std::mem::size_of::<Postings>() + 4 + 1)
+            + self.frozen.heap_bytes();
         pages + slots + paths + postings
     }
 
     /// The number of distinct bigrams in the inverted index.
     pub fn bigram_count(&self) -> usize {
-        self.postings.len()
+        self.frozen.keys.len() + self.postings.keys().filter(|key| self.frozen.keys.binary_search(key).is_err()).count()
     }
 }
 
@@ -722,36 +975,47 @@ impl<'a> CutIter<'a> {
     }
 }
 
-/// A cursor over the original text, rebuilt unit by unit, tracking byte offset, line and columns.
+/// A cursor over the original text, rebuilt span by span, tracking byte offset, line and columns.
 #[derive(Clone, Copy, Default)]
 struct Cursor {
     byte: usize,
     pos: TextPos,
 }
 
+/// The UTF-8 length and the character count of UTF-16 units (without line breaks' special meaning).
+/// Branch-free so that the compiler vectorizes it: a unit takes 1, 2 or 3 bytes by value, and a
+/// surrogate pair, 3 + 3 by that rule, takes 4 (one less per surrogate unit).
+fn utf8_len_and_chars(units: &[u16]) -> (usize, usize) {
+    let mut bytes = 0usize;
+    let mut low_surrogates = 0usize;
+    for &unit in units {
+        let surrogate = (unit & 0xF800 == 0xD800) as usize;
+        bytes += 1 + (unit >= 0x80) as usize + (unit >= 0x800) as usize - surrogate;
+        low_surrogates += (unit & 0xFC00 == 0xDC00) as usize;
+    }
+    (bytes, units.len() - low_surrogates)
+}
+
 impl Cursor {
-    fn advance(&mut self, unit: u16) {
-        if unit == u16::from(b'\n') {
-            self.byte += 1;
-            self.pos = TextPos { line: self.pos.line + 1, utf8: 0, utf16: 0, chars: 0 };
-            return;
+    /// Moves over `units` of the original text.
+    fn advance(&mut self, units: &[u16]) {
+        let mut rest = units;
+        if let Some(newline) = units.iter().rposition(|&unit| unit == u16::from(b'\n')) {
+            let lines = units[..newline].iter().filter(|&&unit| unit == u16::from(b'\n')).count() + 1;
+            self.byte += utf8_len_and_chars(&units[..=newline]).0;
+            self.pos = TextPos { line: self.pos.line + lines as u32, utf8: 0, utf16: 0, chars: 0 };
+            rest = &units[newline + 1..];
         }
-        let (bytes, chars) = match unit {
-            0..0x80 => (1, 1),
-            0x80..0x800 => (2, 1),
-            0xD800..0xDC00 => (4, 1),
-            0xDC00..0xE000 => (0, 0),
-            _ => (3, 1),
-        };
+        let (bytes, chars) = utf8_len_and_chars(rest);
         self.byte += bytes;
         self.pos.utf8 += bytes as u32;
-        self.pos.utf16 += 1;
-        self.pos.chars += chars;
+        self.pos.utf16 += rest.len() as u32;
+        self.pos.chars += chars as u32;
     }
 }
 
 /// Maps sorted, non-overlapping normalized unit ranges of a page to original ranges and positions,
-/// in one walk over the page up to the last hit.
+/// in one walk over the page up to the last hit, span by span between cuts and hits.
 fn map_hits(id: PageId, page: &StoredPage, found: Vec<Range<u32>>) -> Vec<Hit> {
     let mut hits = Vec::with_capacity(found.len());
     let mut cursor = Cursor::default();
@@ -759,9 +1023,9 @@ fn map_hits(id: PageId, page: &StoredPage, found: Vec<Range<u32>>) -> Vec<Hit> {
     let mut next_cut = cuts.next_cut();
     let mut at = 0u32;
     let advance_to = |target: u32, at: &mut u32, cursor: &mut Cursor| {
-        while *at < target {
-            cursor.advance(page.units[*at as usize]);
-            *at += 1;
+        if *at < target {
+            cursor.advance(&page.units[*at as usize..target as usize]);
+            *at = target;
         }
     };
     for range in found {
@@ -770,9 +1034,7 @@ fn map_hits(id: PageId, page: &StoredPage, found: Vec<Range<u32>>) -> Vec<Hit> {
             match next_cut {
                 Some((position, text)) if position <= range.start => {
                     advance_to(position, &mut at, &mut cursor);
-                    for &unit in text {
-                        cursor.advance(unit);
-                    }
+                    cursor.advance(text);
                     next_cut = cuts.next_cut();
                 }
                 _ => break,
@@ -786,9 +1048,7 @@ fn map_hits(id: PageId, page: &StoredPage, found: Vec<Range<u32>>) -> Vec<Hit> {
             match next_cut {
                 Some((position, text)) if position < range.end => {
                     advance_to(position, &mut at, &mut cursor);
-                    for &unit in text {
-                        cursor.advance(unit);
-                    }
+                    cursor.advance(text);
                     next_cut = cuts.next_cut();
                 }
                 _ => break,
@@ -888,6 +1148,37 @@ mod tests {
         }
         assert_eq!(sparse.ids(), [5, 300, 70_000]);
         assert!(sparse.contains(300) && !sparse.contains(301));
+    }
+
+    #[test]
+    fn frozen_and_added_postings_agree() {
+        // Enough pages that common bigrams become bitmaps and rare ones stay gap lists.
+        let texts: Vec<(PathBuf, String)> = (0..3000)
+            .map(|n| (PathBuf::from(format!("p{n:04}.txt")), format!("第{n}页，两委会议。{}\n党员𠀀中心户{}。\n", if n % 7 == 0 { "驻村工作队" } else { "" }, n % 13)))
+            .collect();
+        let built = CorpusIndex::build(&texts.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>(), |path| texts.iter().find(|(p, _)| p == path).map(|(_, text)| text.clone()), |_| {});
+        let mut added = CorpusIndex::new();
+        for (path, text) in texts.iter().take(1000) {
+            added.update(path, text);
+        }
+        // The rest arrive after a freeze, so look-ups combine both layouts.
+        added.freeze();
+        for (path, text) in texts.iter().skip(1000) {
+            added.insert(PreparedPage::new(path.clone(), text));
+        }
+        assert!(built.frozen.counts.iter().any(|count| count & DENSE != 0) && built.frozen.counts.iter().any(|count| count & DENSE == 0));
+        for term in ["两委", "驻村工作队", "𠀀中心", "中心户7", "第2999页", "没有"] {
+            let a = built.references(term);
+            let b = added.references(term);
+            assert_eq!(a.len(), b.len(), "{term}");
+            for (a, b) in a.iter().zip(&b) {
+                assert_eq!((built.path(a.page), &a.range, a.start, a.end), (added.path(b.page), &b.range, b.start, b.end), "{term}");
+            }
+            assert_eq!(built.frequency(term), added.frequency(term), "{term}");
+        }
+        assert_eq!(built.frequency("驻村工作队"), (429, 429));
+        let hit = &built.references("中心户")[0];
+        assert_eq!((hit.start.line, hit.start.utf16, hit.start.chars, hit.start.utf8), (1, 4, 3, 10));
     }
 
     #[test]

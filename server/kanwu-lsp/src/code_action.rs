@@ -47,6 +47,8 @@ struct Context {
     document_changes: bool,
     create_files: bool,
     fix_all_layout: bool,
+    /// Whether diagnostics built here carry a `codeDescription` link.
+    code_description: bool,
     root: Option<PathBuf>,
     /// The text of `kanwu.toml` (open buffer or disk) and its open version, or `None` when missing.
     toml: Option<(String, Option<i32>)>,
@@ -77,6 +79,7 @@ impl Inner {
                 document_changes: session.caps.document_changes,
                 create_files: session.caps.create_files && session.caps.document_changes,
                 fix_all_layout: session.settings.fix_all_layout,
+                code_description: session.caps.code_description,
                 root,
                 toml,
             }
@@ -104,38 +107,48 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
     let version = analysis.version;
     let mut actions: Vec<lsp::CodeAction> = Vec::new();
 
-    // The diagnostics to act on: those the client sent with current data, else ours in the range.
-    let mut diagnostics: Vec<lsp::Diagnostic> = params
+    // The diagnostics to act on, each with its index among the analysis' core diagnostics: those
+    // the client sent whose data still names a finding of this version, else ours in the range.
+    let converter = crate::to_proto::Text { text, index, encoding: analysis.encoding };
+    let mut found: Vec<(lsp::Diagnostic, usize)> = params
         .context
         .diagnostics
         .iter()
-        .filter(|diagnostic| from_proto::diagnostic_data(diagnostic).is_some_and(|data| data.version == version))
-        .cloned()
+        .filter_map(|diagnostic| {
+            let data = from_proto::diagnostic_data(diagnostic)?;
+            let position = data.index as usize;
+            let core = analysis.diagnostics.get(position).filter(|_| data.version == version)?;
+            // The same version under another configuration may number its findings differently.
+            let same = from_proto::code(diagnostic) == Some(core.code) && converter.range(core.range.clone()) == diagnostic.range;
+            same.then(|| (diagnostic.clone(), position))
+        })
         .collect();
-    if diagnostics.is_empty() {
+    if found.is_empty() {
         let wanted_range = from_proto::range(text, index, params.range, job.encoding);
-        let converter = crate::to_proto::Text { text, index, encoding: analysis.encoding };
-        let wanted: Vec<kanwu_core::Diagnostic> = analysis
+        found = analysis
             .diagnostics
             .iter()
-            .filter(|core| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
-            .cloned()
+            .enumerate()
+            .filter(|(_, core)| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
+            .map(|(position, core)| {
+                let data = crate::to_proto::DiagnosticData { version, index: position as u32 };
+                (crate::to_proto::diagnostic_with(&converter, core, analysis.locale, Some(data), context.code_description), position)
+            })
             .collect();
-        diagnostics = crate::to_proto::diagnostics(&converter, &wanted, analysis.locale, version).collect();
     }
-    diagnostics.sort_by(|a, b| {
+    found.sort_by(|(a, _), (b, _)| {
         (a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character, from_proto::code(a))
             .cmp(&(b.range.start.line, b.range.start.character, b.range.end.line, b.range.end.character, from_proto::code(b)))
     });
-    diagnostics.dedup();
+    found.dedup_by(|a, b| a.1 == b.1);
+    let (diagnostics, positions): (Vec<lsp::Diagnostic>, Vec<usize>) = found.into_iter().unzip();
 
     let edit_of = |edits: Vec<lsp::TextEdit>| workspace_edit(uri, version, edits, context.document_changes);
 
     if wanted(only, "quickfix") {
         // Each diagnostic's own fixes.
-        for diagnostic in &diagnostics {
-            let Some(data) = from_proto::diagnostic_data(diagnostic) else { continue };
-            let mut fixes = data.fixes.clone();
+        for (diagnostic, &position) in diagnostics.iter().zip(&positions) {
+            let mut fixes = crate::to_proto::fixes(&converter, &analysis.diagnostics[position], analysis.locale);
             fixes.sort_by_key(|fix| !fix.preferred);
             for fix in fixes {
                 if fix.edits.is_empty() {

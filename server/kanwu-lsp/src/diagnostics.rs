@@ -12,7 +12,7 @@
 use crate::guard::panic_message;
 use crate::server::Inner;
 use crate::session::{Analysis, Job};
-use crate::to_proto::{self, Text};
+use crate::to_proto::{self, DiagnosticData, SendOptions, Text};
 use kanwu_core::LineIndex;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,16 +41,124 @@ pub fn run_job(job: &Job) -> Analysis {
 }
 
 impl Analysis {
+    /// The notes sent before the diagnostics: the page's encoding on disk, and how many problems
+    /// the cap left out; with the indices of the diagnostics to send.
+    fn selection(&self, options: SendOptions) -> (Vec<lsp::Diagnostic>, Vec<usize>) {
+        let chosen = to_proto::capped(&self.diagnostics, options.max_problems);
+        let mut notes = Vec::new();
+        if let Some(notice) = &self.notice {
+            notes.push(to_proto::encoding_notice(notice));
+        }
+        if chosen.len() < self.diagnostics.len() {
+            notes.push(to_proto::cap_notice(self.diagnostics.len() - chosen.len(), options.max_problems, self.locale));
+        }
+        (notes, chosen)
+    }
+
     /// The diagnostics as LSP values, converted now (they are not kept: a page keeps only the
     /// core's compact diagnostics).
-    pub fn proto(&self) -> Vec<lsp::Diagnostic> {
+    pub fn proto(&self, options: SendOptions) -> Vec<lsp::Diagnostic> {
         let converter = Text { text: &self.text, index: &self.index, encoding: self.encoding };
-        let mut proto = Vec::with_capacity(self.diagnostics.len() + usize::from(self.notice.is_some()));
-        if let Some(notice) = &self.notice {
-            proto.push(to_proto::encoding_notice(notice));
-        }
-        proto.extend(to_proto::diagnostics(&converter, &self.diagnostics, self.locale, self.version));
+        let (mut proto, chosen) = self.selection(options);
+        proto.reserve(chosen.len());
+        proto.extend(chosen.into_iter().map(|index| {
+            let data = DiagnosticData { version: self.version, index: index as u32 };
+            to_proto::diagnostic_with(&converter, &self.diagnostics[index], self.locale, Some(data), options.code_description)
+        }));
         proto
+    }
+
+    /// The whole `textDocument/publishDiagnostics` frame for `uri`, serialized straight from the
+    /// compact diagnostics (no `lsp::Diagnostic` or JSON tree is built for them).
+    pub fn publish_frame(&self, uri: &lsp::Uri, options: SendOptions) -> Vec<u8> {
+        let converter = Text { text: &self.text, index: &self.index, encoding: self.encoding };
+        let (notes, chosen) = self.selection(options);
+        let items = wire::Items { notes: &notes, analysis: self, chosen: &chosen, converter: &converter, code_description: options.code_description };
+        wire::frame(uri, &items, Some(self.version))
+    }
+}
+
+/// The push notification written directly as JSON, bypassing `serde_json::Value`.
+pub mod wire {
+    use super::*;
+    use serde::ser::{SerializeSeq, Serializer};
+    use serde::Serialize;
+
+    /// The diagnostics of one publish: notes first, then the chosen core diagnostics.
+    pub struct Items<'a> {
+        pub notes: &'a [lsp::Diagnostic],
+        pub analysis: &'a Analysis,
+        pub chosen: &'a [usize],
+        pub converter: &'a Text<'a>,
+        pub code_description: bool,
+    }
+
+    #[derive(Serialize)]
+    struct Href {
+        href: &'static str,
+    }
+
+    /// One diagnostic, in the field order of `lsp::Diagnostic`.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Diagnostic<'a> {
+        range: lsp::Range,
+        severity: lsp::DiagnosticSeverity,
+        code: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code_description: Option<Href>,
+        source: &'static str,
+        message: &'a str,
+        data: DiagnosticData,
+    }
+
+    impl Serialize for Items<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let analysis = self.analysis;
+            let mut seq = serializer.serialize_seq(Some(self.notes.len() + self.chosen.len()))?;
+            for note in self.notes {
+                seq.serialize_element(note)?;
+            }
+            for &index in self.chosen {
+                let found = &analysis.diagnostics[index];
+                seq.serialize_element(&Diagnostic {
+                    range: self.converter.range(found.range.clone()),
+                    severity: to_proto::severity(found.severity),
+                    code: found.code,
+                    code_description: if self.code_description { to_proto::rule_href_str(found.code).map(|href| Href { href }) } else { None },
+                    source: to_proto::SOURCE,
+                    message: found.message.get(analysis.locale),
+                    data: DiagnosticData { version: analysis.version, index: index as u32 },
+                })?;
+            }
+            seq.end()
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Params<'a, T: Serialize> {
+        uri: &'a lsp::Uri,
+        diagnostics: &'a T,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<i32>,
+    }
+
+    #[derive(Serialize)]
+    struct Notification<'a, T: Serialize> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: Params<'a, T>,
+    }
+
+    /// A framed `textDocument/publishDiagnostics` notification.
+    pub fn frame<T: Serialize>(uri: &lsp::Uri, diagnostics: &T, version: Option<i32>) -> Vec<u8> {
+        let notification =
+            Notification { jsonrpc: "2.0", method: "textDocument/publishDiagnostics", params: Params { uri, diagnostics, version } };
+        let body = serde_json::to_vec(&notification).unwrap_or_default();
+        let mut out = Vec::with_capacity(body.len() + 32);
+        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        out.extend_from_slice(&body);
+        out
     }
 }
 
@@ -72,6 +180,7 @@ impl Inner {
             return;
         }
         let debounce = Duration::from_millis(session.settings.debounce_ms);
+        let options = session.send_options();
         let Some(job) = session.job(uri) else { return };
         let Some(document) = session.documents.get_mut(uri) else { return };
         if let Some(task) = document.task.take() {
@@ -91,27 +200,33 @@ impl Inner {
             let uri = job.uri.clone();
             // The guard moves into the blocking task and comes back with the result, so the page
             // stays locked until the result is published, even if this task is aborted meanwhile.
-            let handle = tokio::task::spawn_blocking(move || (std::panic::catch_unwind(|| run_job(&job)), guard));
+            // The message is serialized there too, off the threads that handle the protocol.
+            let handle = tokio::task::spawn_blocking(move || {
+                let result = std::panic::catch_unwind(|| {
+                    let analysis = run_job(&job);
+                    let frame = analysis.publish_frame(&job.uri, options);
+                    (Arc::new(analysis), frame)
+                });
+                (result, guard)
+            });
             let Ok((result, _guard)) = handle.await else { return };
-            let analysis = match result {
-                Ok(analysis) => Arc::new(analysis),
+            let (analysis, frame) = match result {
+                Ok(done) => done,
                 Err(payload) => {
                     eprintln!("kanwu: analysis of {} panicked: {}", uri.as_str(), panic_message(&*payload));
                     return;
                 }
             };
-            let diagnostics = {
+            {
                 let mut session = inner.lock();
-                if !session.is_current(&uri, version, generation) {
+                if !session.is_current(&uri, version, generation) || session.send_options() != options {
                     return;
                 }
                 let Some(document) = session.documents.get_mut(&uri) else { return };
-                document.analysis = Some(analysis.clone());
-                analysis
-            };
-            // Converted outside the session lock; the page's own lock keeps its results in order.
-            let diagnostics = diagnostics.proto();
-            inner.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                document.analysis = Some(analysis);
+            }
+            // The page's own lock (still held) keeps its results in order.
+            inner.send_frame(frame);
         });
         document.task = Some(task.abort_handle());
     }
@@ -206,7 +321,8 @@ impl Inner {
                 },
             )));
         }
-        Ok(full(Some(result_id), analysis.proto()))
+        let options = self.lock().send_options();
+        Ok(full(Some(result_id), analysis.proto(options)))
     }
 
     /// Pushes (or clears) the error diagnostic of each `kanwu.toml`, unless a pull client has

@@ -67,10 +67,11 @@ where
     let (server_output, from_server) = tokio::io::duplex(1 << 16);
     let (exited, exit_received) = tokio::sync::oneshot::channel();
     tokio::spawn(transport::pump_input(input, to_server, frames.clone(), exited));
-    let reader = tokio::spawn(transport::pump_server_output(from_server, frames));
+    let reader = tokio::spawn(transport::pump_server_output(from_server, frames.clone()));
     let writer = tokio::spawn(transport::write_output(output, frames_out));
 
-    let (service, socket) = LspService::new(server::Backend::new);
+    let output = frames.clone();
+    let (service, socket) = LspService::new(move |client| server::Backend::with_output(client, output));
     let inner = service.inner().inner.clone();
     let server = Server::new(server_input, server_output, socket).concurrency_level(CONCURRENCY).serve(service);
     tokio::pin!(server);

@@ -122,11 +122,24 @@ impl Inner {
             let encoding = inner.lock().encoding;
             let corpus = inner.corpus();
             let index = corpus.read();
-            let mut locations: Vec<lsp::Location> = corpus_hits(&index, &found.spellings)
-                .iter()
-                .filter_map(|hit| Some(lsp::Location { uri: lsp::Uri::from_file_path(index.path(hit.page)?)?, range: hit_range(hit, encoding) }))
-                .collect();
-            locations.sort_by(|a, b| (a.uri.as_str(), a.range.start.line, a.range.start.character).cmp(&(b.uri.as_str(), b.range.start.line, b.range.start.character)));
+            // The hits come grouped by page and in position order: each page's URI is made once, and
+            // only the pages are sorted (by URI), not every location.
+            let hits = corpus_hits(&index, &found.spellings);
+            let mut pages: Vec<(lsp::Uri, std::ops::Range<usize>)> = Vec::new();
+            let mut from = 0;
+            while from < hits.len() {
+                let page = hits[from].page;
+                let to = from + hits[from..].partition_point(|hit| hit.page == page);
+                if let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) {
+                    pages.push((uri, from..to));
+                }
+                from = to;
+            }
+            pages.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            let mut locations: Vec<lsp::Location> = Vec::with_capacity(hits.len());
+            for (uri, range) in pages {
+                locations.extend(hits[range].iter().map(|hit| lsp::Location { uri: uri.clone(), range: hit_range(hit, encoding) }));
+            }
             Some(locations)
         })
         .await

@@ -29,6 +29,12 @@ pub struct ClientCaps {
     pub completion_markdown: bool,
     /// The client can be asked to fetch semantic tokens again (`workspace/semanticTokens/refresh`).
     pub semantic_tokens_refresh: bool,
+    /// The client accepts server-initiated progress (`window.workDoneProgress`): only then does the
+    /// server send `window/workDoneProgress/create` and `$/progress`.
+    pub work_done_progress: bool,
+    /// The client shows a diagnostic's `codeDescription` link (`codeDescriptionSupport`, declared
+    /// for pushed or for pulled diagnostics).
+    pub code_description: bool,
 }
 
 impl ClientCaps {
@@ -62,6 +68,11 @@ impl ClientCaps {
                 .and_then(|workspace| workspace.semantic_tokens.as_ref())
                 .and_then(|tokens| tokens.refresh_support)
                 .unwrap_or(false),
+            work_done_progress: caps.window.as_ref().and_then(|window| window.work_done_progress).unwrap_or(false),
+            code_description: text_document.is_some_and(|text_document| {
+                text_document.publish_diagnostics.as_ref().and_then(|publish| publish.code_description_support).unwrap_or(false)
+                    || text_document.diagnostic.as_ref().and_then(|pull| pull.code_description_support).unwrap_or(false)
+            }),
         }
     }
 }
@@ -262,6 +273,11 @@ impl Session {
             notice: document.encoding_notice.clone(),
             incremental: document.incremental.clone(),
         })
+    }
+
+    /// How diagnostics are sent: links when the client shows them, at most `kanwu.maxProblems`.
+    pub fn send_options(&self) -> crate::to_proto::SendOptions {
+        crate::to_proto::SendOptions { code_description: self.caps.code_description, max_problems: self.settings.max_problems }
     }
 
     /// The cached analysis of `uri` when it matches the current version and configuration.

@@ -3,7 +3,7 @@
 //!
 //! ```json
 //! { "rules": { "cjk-space": "hint", "ellipsis": "off" }, "ignore": ["层层"],
-//!   "locale": "zh-CN", "fixAll": { "layout": false }, "debounceMs": 150 }
+//!   "locale": "zh-CN", "fixAll": { "layout": false }, "debounceMs": 150, "maxProblems": 1000 }
 //! ```
 //! `fixAll.layout` may also be written as a dotted key. Unknown keys are ignored; bad values are
 //! reported (as log messages) and skipped, so one typo never disables the rest.
@@ -15,6 +15,9 @@ use serde_json::Value;
 /// The debounce before a changed page is analysed, when the settings name none.
 pub const DEFAULT_DEBOUNCE_MS: u64 = 150;
 
+/// The most diagnostics sent per page, when the settings name no limit.
+pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
+
 /// Settings from the editor.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -25,11 +28,13 @@ pub struct Settings {
     /// Whether `source.fixAll.kanwu` also applies the layout rules.
     pub fix_all_layout: bool,
     pub debounce_ms: u64,
+    /// The most diagnostics pushed or pulled per page, the most severe first; 0 for no limit.
+    pub max_problems: usize,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { overlay: Config::default(), locale: None, fix_all_layout: false, debounce_ms: DEFAULT_DEBOUNCE_MS }
+        Settings { overlay: Config::default(), locale: None, fix_all_layout: false, debounce_ms: DEFAULT_DEBOUNCE_MS, max_problems: DEFAULT_MAX_PROBLEMS }
     }
 }
 
@@ -100,6 +105,14 @@ impl Settings {
             },
             None => {}
         }
+        match object.get("maxProblems") {
+            Some(value) if value.is_null() => {}
+            Some(value) => match value.as_u64().or_else(|| value.as_f64().filter(|n| *n >= 0.0).map(|n| n as u64)) {
+                Some(max) => settings.max_problems = usize::try_from(max).unwrap_or(usize::MAX),
+                None => problems.push(format!("kanwu.maxProblems: expected a number of problems (0 for no limit), found {value}")),
+            },
+            None => {}
+        }
         (settings, problems)
     }
 }
@@ -129,6 +142,8 @@ mod tests {
         assert_eq!(settings.locale, Some(Locale::Zh));
         assert!(settings.fix_all_layout);
         assert_eq!(settings.debounce_ms, 0);
+        assert_eq!(settings.max_problems, DEFAULT_MAX_PROBLEMS);
+        assert_eq!(Settings::from_json(&json!({ "maxProblems": 0 })).0.max_problems, 0);
         assert_eq!(problems.len(), 2, "{problems:?}");
         let (dotted, _) = Settings::from_json(&json!({ "fixAll.layout": true }));
         assert!(dotted.fix_all_layout);

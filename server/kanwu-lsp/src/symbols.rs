@@ -175,15 +175,24 @@ impl Inner {
         .flatten()
     }
 
-    /// `workspace/diagnostic`: every indexed page that is not open, checked with its project's configuration.
-    pub async fn workspace_diagnostics(self: &Arc<Self>) -> lsp::WorkspaceDiagnosticReportResult {
+    /// `workspace/diagnostic`: every indexed page that is not open, checked with its project's
+    /// configuration. A page whose result id (content hash and configuration generation) matches the
+    /// client's `previousResultIds` is reported `unchanged` without a re-check; a page checked before
+    /// is answered from the cache; only new and changed pages are analysed.
+    pub async fn workspace_diagnostics(self: &Arc<Self>, params: lsp::WorkspaceDiagnosticParams) -> lsp::WorkspaceDiagnosticReportResult {
         let inner = self.clone();
         let items = tokio::task::spawn_blocking(move || {
             use rayon::prelude::*;
-            let (encoding, open, configs) = {
+            use std::path::PathBuf;
+            let previous: std::collections::HashMap<PathBuf, String> = params
+                .previous_result_ids
+                .into_iter()
+                .filter_map(|previous| Some((crate::from_proto::path(&previous.uri).map(|path| crate::session::canonical(&path))?, previous.value)))
+                .collect();
+            let (encoding, open, configs, generation) = {
                 let session = inner.lock();
-                let open: Vec<std::path::PathBuf> = session.documents.values().filter_map(|document| document.path.clone()).collect();
-                let configs: Vec<(std::path::PathBuf, kanwu_core::Config, kanwu_core::Locale)> = session
+                let open: Vec<PathBuf> = session.documents.values().filter_map(|document| document.path.clone()).collect();
+                let configs: Vec<(PathBuf, kanwu_core::Config, kanwu_core::Locale)> = session
                     .projects
                     .values()
                     .map(|project| {
@@ -192,17 +201,37 @@ impl Inner {
                         (project.root.clone(), config, locale)
                     })
                     .collect();
-                (session.encoding, open, configs)
+                (session.encoding, open, configs, session.generation)
             };
             let defaults = (kanwu_core::Config::with_defaults(), kanwu_core::Locale::En);
             let corpus = inner.corpus();
             let index = corpus.read();
-            let mut pages: Vec<(kanwu_core::index::PageId, std::path::PathBuf)> =
-                index.paths().filter(|path| !open.iter().any(|open| open == path)).filter_map(|path| Some((index.id_of(path)?, path.to_path_buf()))).collect();
+            let mut pages: Vec<(kanwu_core::index::PageId, PathBuf, String)> = index
+                .paths()
+                .filter(|path| !open.iter().any(|open| open == path))
+                .filter_map(|path| {
+                    let id = index.id_of(path)?;
+                    Some((id, path.to_path_buf(), crate::index_state::ReportCache::result_id(index.content_hash(id)?, generation)))
+                })
+                .collect();
             pages.sort_by(|a, b| a.1.cmp(&b.1));
-            pages
+            let cached: std::collections::HashMap<PathBuf, (String, Arc<Vec<lsp::Diagnostic>>)> = {
+                let mut cache = corpus.reports.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                // Pages that left the corpus, or changed, leave the cache.
+                let current: std::collections::HashMap<&PathBuf, &String> = pages.iter().map(|(_, path, id)| (path, id)).collect();
+                cache.pages.retain(|path, (id, _)| current.get(path).is_some_and(|current| *current == id));
+                cache.held = cache.pages.values().map(|(_, items)| items.len()).sum();
+                cache.pages.clone()
+            };
+            let reports: Vec<(PathBuf, String, Option<Arc<Vec<lsp::Diagnostic>>>, bool)> = pages
                 .par_iter()
-                .filter_map(|(id, path)| {
+                .filter_map(|(id, path, result_id)| {
+                    if previous.get(path) == Some(result_id) {
+                        return Some((path.clone(), result_id.clone(), None, false));
+                    }
+                    if let Some((_, items)) = cached.get(path) {
+                        return Some((path.clone(), result_id.clone(), Some(items.clone()), false));
+                    }
                     let text = index.original_text(*id)?;
                     let (config, locale) = configs
                         .iter()
@@ -212,12 +241,40 @@ impl Inner {
                     let diagnostics = kanwu_core::analyze(&text, config);
                     let line_index = LineIndex::new(&text);
                     let converter = to_proto::Text { text: &text, index: &line_index, encoding };
-                    let items = diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, locale, 0)).collect();
-                    Some(lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
-                        uri: lsp::Uri::from_file_path(path)?,
-                        version: None,
-                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id: None, items },
-                    }))
+                    let items: Vec<lsp::Diagnostic> = diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, locale, 0)).collect();
+                    Some((path.clone(), result_id.clone(), Some(Arc::new(items)), true))
+                })
+                .collect();
+            drop(index);
+            let mut cache = corpus.reports.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (path, result_id, items, fresh) in &reports {
+                if let (Some(items), true) = (items, fresh) {
+                    if cache.held + items.len() <= crate::index_state::ReportCache::MAX_DIAGNOSTICS {
+                        cache.held += items.len();
+                        cache.pages.insert(path.clone(), (result_id.clone(), items.clone()));
+                    }
+                }
+            }
+            drop(cache);
+            reports
+                .into_iter()
+                .filter_map(|(path, result_id, items, _)| {
+                    let uri = lsp::Uri::from_file_path(&path)?;
+                    Some(match items {
+                        None => lsp::WorkspaceDocumentDiagnosticReport::Unchanged(lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version: None,
+                            unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport { result_id },
+                        }),
+                        Some(items) => lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+                            uri,
+                            version: None,
+                            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                                result_id: Some(result_id),
+                                items: Arc::try_unwrap(items).unwrap_or_else(|shared| (*shared).clone()),
+                            },
+                        }),
+                    })
                 })
                 .collect::<Vec<_>>()
         })

@@ -52,13 +52,29 @@ pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// What a diagnostic carries in `data` for its quick-fixes.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// What a diagnostic carries in `data`: just enough for code actions to find its fixes again in
+/// the analysis the server keeps for that version (`Analysis::diagnostics[index]`).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DiagnosticData {
-    /// The document version the diagnostic (and its edits) belong to.
+    /// The document version the diagnostic belongs to.
     pub version: i32,
-    /// The fixes, best first, with edits in the negotiated encoding.
-    pub fixes: Vec<FixData>,
+    /// Its index among the core diagnostics of that version's analysis.
+    pub index: u32,
+}
+
+/// The documentation link of a rule, as text (built once per rule).
+pub fn rule_href_str(code: &str) -> Option<&'static str> {
+    static HREFS: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> = std::sync::OnceLock::new();
+    let hrefs = HREFS.get_or_init(|| {
+        kanwu_core::rules::all_rules()
+            .iter()
+            .map(|rule| {
+                let code = rule.info().code;
+                (code, &*Box::leak(format!("{RULE_DOCS}{code}.md").into_boxed_str()))
+            })
+            .collect()
+    });
+    hrefs.get(code).copied()
 }
 
 /// The documentation link of a rule (parsed once per rule).
@@ -76,9 +92,10 @@ pub fn rule_href(code: &str) -> Option<lsp::Uri> {
     hrefs.get(code).cloned().or_else(|| format!("{RULE_DOCS}{code}.md").parse().ok())
 }
 
-/// One core diagnostic as an LSP diagnostic of document version `version`.
-pub fn diagnostic(text: &Text<'_>, diagnostic: &kanwu_core::Diagnostic, locale: Locale, version: i32) -> lsp::Diagnostic {
-    let fixes = diagnostic
+/// The fixes of a core diagnostic, best first as the rule lists them, with edits in the
+/// negotiated encoding.
+pub fn fixes(text: &Text<'_>, diagnostic: &kanwu_core::Diagnostic, locale: Locale) -> Vec<FixData> {
+    diagnostic
         .fixes
         .iter()
         .map(|fix| FixData {
@@ -87,18 +104,72 @@ pub fn diagnostic(text: &Text<'_>, diagnostic: &kanwu_core::Diagnostic, locale: 
             preferred: fix.preferred && fix.safe,
             edits: fix.edits.iter().map(|edit| text.edit(edit)).collect(),
         })
-        .collect();
-    let data = DiagnosticData { version, fixes };
+        .collect()
+}
+
+/// One core diagnostic as an LSP diagnostic, with a documentation link and no `data`.
+pub fn diagnostic(text: &Text<'_>, diagnostic: &kanwu_core::Diagnostic, locale: Locale, _version: i32) -> lsp::Diagnostic {
+    diagnostic_with(text, diagnostic, locale, None, true)
+}
+
+/// One core diagnostic as an LSP diagnostic carrying `data`, with a `codeDescription` link when
+/// the client takes one.
+pub fn diagnostic_with(
+    text: &Text<'_>,
+    diagnostic: &kanwu_core::Diagnostic,
+    locale: Locale,
+    data: Option<DiagnosticData>,
+    code_description: bool,
+) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range: text.range(diagnostic.range.clone()),
         severity: Some(severity(diagnostic.severity)),
         code: Some(lsp::NumberOrString::String(diagnostic.code.to_string())),
-        code_description: rule_href(diagnostic.code).map(|href| lsp::CodeDescription { href }),
+        code_description: if code_description { rule_href(diagnostic.code).map(|href| lsp::CodeDescription { href }) } else { None },
         source: Some(SOURCE.to_string()),
         message: diagnostic.message.get(locale).to_string(),
         related_information: None,
         tags: None,
-        data: serde_json::to_value(data).ok(),
+        data: data.and_then(|data| serde_json::to_value(data).ok()),
+    }
+}
+
+/// How diagnostics are sent to this client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendOptions {
+    /// Whether the client declared `codeDescriptionSupport`.
+    pub code_description: bool,
+    /// The most diagnostics sent per page (`kanwu.maxProblems`); 0 for no limit.
+    pub max_problems: usize,
+}
+
+/// The indices of the diagnostics to send under a cap of `max` (0: all): the most severe first,
+/// returned in page order.
+pub fn capped(diagnostics: &[kanwu_core::Diagnostic], max: usize) -> Vec<usize> {
+    let mut chosen: Vec<usize> = (0..diagnostics.len()).collect();
+    if max > 0 && diagnostics.len() > max {
+        chosen.sort_by_key(|&index| (diagnostics[index].severity, index));
+        chosen.truncate(max);
+        chosen.sort_unstable();
+    }
+    chosen
+}
+
+/// The note, at the top of the page, that `hidden` more problems were not sent under a cap of `max`.
+pub fn cap_notice(hidden: usize, max: usize, locale: Locale) -> lsp::Diagnostic {
+    let message = match locale {
+        Locale::Zh => format!("本页另有 {hidden} 个问题未显示（每页最多显示 {max} 个）；可在设置 kanwu.maxProblems 中调高上限，设为 0 则不设上限"),
+        Locale::En => format!(
+            "{hidden} more problems on this page are not shown (at most {max} per page); raise the limit with the setting kanwu.maxProblems, or set it to 0 for no limit"
+        ),
+    };
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        code: Some(lsp::NumberOrString::String("max-problems".to_string())),
+        source: Some(SOURCE.to_string()),
+        message,
+        ..Default::default()
     }
 }
 
@@ -163,16 +234,6 @@ pub fn glossary_markup(entry: &kanwu_core::glossary::Entry, markdown: bool) -> l
     }
 }
 
-/// Core diagnostics (sorted by position) as LSP diagnostics of document version `version`,
-/// converted one by one as the caller consumes them.
-pub fn diagnostics<'a>(
-    text: &'a Text<'a>,
-    diagnostics: &'a [kanwu_core::Diagnostic],
-    locale: Locale,
-    version: i32,
-) -> impl Iterator<Item = lsp::Diagnostic> + 'a {
-    diagnostics.iter().map(move |found| diagnostic(text, found, locale, version))
-}
 
 /// The warning, at the top of the page, that the page is in another encoding on disk.
 pub fn encoding_notice(notice: &str) -> lsp::Diagnostic {

@@ -101,6 +101,39 @@ fn references_rename_symbols_and_diagnostics_across_the_corpus() {
     let b = items.iter().find(|item| item["uri"] == dir.uri("b.txt")).expect("the unopened page is reported");
     assert!(b["items"].as_array().unwrap().iter().any(|diagnostic| diagnostic["code"] == "cjk-space"), "{b}");
     assert!(!items.iter().any(|item| item["uri"] == dir.uri("a.txt")), "open pages are diagnosed on their own");
+    assert!(items.iter().all(|item| item["kind"] == "full" && item["resultId"].is_string()), "{report}");
+
+    // Asked again with the result ids it got, every unchanged page is `unchanged`; after a change on
+    // disk only that page is re-checked and reported in full.
+    let previous: Vec<Value> = items.iter().map(|item| json!({"uri": item["uri"], "value": item["resultId"]})).collect();
+    let again = client.request("workspace/diagnostic", json!({"previousResultIds": previous}));
+    let again_items = again["result"]["items"].as_array().unwrap();
+    assert_eq!(again_items.len(), items.len(), "{again}");
+    for item in again_items {
+        let before = items.iter().find(|before| before["uri"] == item["uri"]).unwrap();
+        assert_eq!((item["kind"].as_str(), &item["resultId"]), (Some("unchanged"), &before["resultId"]), "{again}");
+    }
+    dir.write("notes/c.txt", "没有那个词 2020年。\n");
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": dir.uri("notes/c.txt"), "type": 2}]}));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let changed = loop {
+        let report = client.request("workspace/diagnostic", json!({"previousResultIds": previous}));
+        let items = report["result"]["items"].as_array().unwrap().clone();
+        if items.iter().any(|item| item["kind"] == "full") || Instant::now() > deadline {
+            break items;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let kinds: Vec<(String, &str)> = changed.iter().map(|item| (item["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), item["kind"].as_str().unwrap())).collect();
+    assert_eq!(kinds, [("b.txt".to_string(), "unchanged"), ("c.txt".to_string(), "full")], "{changed:?}");
+    let c = changed.iter().find(|item| item["kind"] == "full").unwrap();
+    assert!(!c["items"].as_array().unwrap().is_empty(), "the stray space is reported: {c}");
+    assert_ne!(c["resultId"], previous.iter().find(|item| item["uri"] == c["uri"]).unwrap()["value"]);
+    // Without result ids, the cached reports come back in full, with the same ids.
+    let fresh = client.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let fresh_items = fresh["result"]["items"].as_array().unwrap();
+    assert!(fresh_items.iter().all(|item| item["kind"] == "full"), "{fresh}");
+    assert_eq!(fresh_items.iter().find(|item| item["uri"] == c["uri"]).unwrap()["resultId"], c["resultId"]);
 
     // Created, changed and deleted on disk, announced by the client's watcher.
     dir.write("d.txt", "新的村两委班子。\n");
@@ -123,6 +156,26 @@ fn references_rename_symbols_and_diagnostics_across_the_corpus() {
     );
     let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 2);
     assert_eq!(found.len(), 2, "{found:?}");
+    client.shutdown_and_exit();
+}
+
+#[test]
+fn progress_only_for_clients_that_declare_it() {
+    let dir = TempDir::new("corpus-no-progress");
+    dir.write("a.txt", PAGE_A);
+    dir.write("b.txt", PAGE_B);
+    let mut client = Client::spawn(dir.path());
+    let mut params = initialize_params("vscode-1.139", dir.path());
+    params["capabilities"]["window"].as_object_mut().unwrap().remove("workDoneProgress");
+    let result = client.initialize(params);
+    let encoding = result["capabilities"]["positionEncoding"].as_str().unwrap_or("utf-16").to_string();
+    client.open(&dir.uri("a.txt"), PAGE_A);
+    // The index is built all the same.
+    let found = references_until(&mut client, &dir, &encoding, |found| found.len() == 2);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let progress = client.wait_for(|message| message["method"] == "$/progress", Duration::from_millis(300));
+    assert!(progress.is_none(), "{progress:?}");
+    assert!(!client.server_requests.iter().any(|method| method == "window/workDoneProgress/create"), "{:?}", client.server_requests);
     client.shutdown_and_exit();
 }
 

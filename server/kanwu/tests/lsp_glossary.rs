@@ -1,4 +1,4 @@
-//! The glossary in the language server over real stdio: hover (Markdown and plain text, OCR-aware), go to definition, completion, semantic tokens (full and delta), "Add to glossary", and workspace glossary files that break and are repaired without a restart.
+//! The glossary in the language server over real stdio: hover (Markdown and plain text, OCR-aware, with the corpus frequency), go to definition, completion, semantic tokens (full and delta), "Add to glossary", and workspace glossary files that break and are repaired without a restart.
 
 mod support;
 
@@ -87,11 +87,14 @@ fn hover_shows_the_entry_from_any_character_even_across_breaks() {
     let text = "会议由村党支部书记主持，召开两\n委联席会议研究部署。\n";
     let result = hover_at(&mut client, &dir.uri("wrapped.txt"), text, "两\n委", 2, "utf-16");
     assert_eq!(result["range"], json!({ "start": { "line": 0, "character": 14 }, "end": { "line": 1, "character": 1 } }));
-    // The entry opens the hover (other features may add lines after it).
+    // The entry opens the hover; the corpus line closes it once the five open pages are indexed.
+    let at = position(text, text.find("两\n委").unwrap(), "utf-16");
+    let result = hover_until(&mut client, &dir.uri("wrapped.txt"), &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("5 页")));
     let value = result["contents"]["value"].as_str().unwrap();
     let markdown = entry.to_markdown();
     assert!(value.starts_with(&markdown), "{value}");
-    insta::assert_json_snapshot!("hover_wrapped_two_committees", json!({ "kind": result["contents"]["kind"], "entry": markdown, "range": result["range"] }));
+    assert!(value.ends_with("\n\n语料：5 页，5 处 (corpus: 5 pages, 5 occurrences)\n"), "{value}");
+    insta::assert_json_snapshot!("hover_wrapped_two_committees", json!({ "kind": result["contents"]["kind"], "value": value, "range": result["range"] }));
     // Nothing to say outside a term.
     let nothing = hover(&mut client, &dir.uri("plain.txt"), &json!({ "line": 0, "character": 0 }));
     assert_eq!(nothing, Value::Null);
@@ -115,6 +118,45 @@ fn hover_is_plain_text_for_clients_that_ask_for_it() {
     // Neovim negotiates UTF-8: columns count bytes.
     assert_eq!(result["range"]["start"], json!({ "line": 0, "character": "全村".len() }));
     assert!(client.shutdown_and_exit().success());
+}
+
+/// Two pages on disk with known counts of 两委: three on the first (one broken across a line, one
+/// split by a space), one on the second.
+const FREQUENCY_PAGES: [(&str, &str); 2] = [
+    ("one.txt", "全村两委班子成员到齐，召开两\n委会议，两 委成员发言。\n"),
+    ("two.txt", "嘎查两委换届。\n"),
+];
+
+#[test]
+fn hover_adds_how_often_the_corpus_uses_the_term() {
+    for (editor, plain) in [("vscode-1.139", false), ("neovim-0.11.4", true)] {
+        let dir = TempDir::new(if plain { "hover-frequency-plain" } else { "hover-frequency" });
+        for (name, text) in FREQUENCY_PAGES {
+            dir.write(name, text);
+        }
+        let (mut client, dir, _) = start_in(editor, dir, |params| {
+            if plain {
+                params["capabilities"]["textDocument"]["hover"]["contentFormat"] = json!(["plaintext"]);
+            }
+        });
+        let (name, text) = FREQUENCY_PAGES[1];
+        let uri = dir.uri(name);
+        client.open(&uri, text);
+        let encoding = if plain { "utf-8" } else { "utf-16" };
+        let at = position(text, text.find("两委").unwrap(), encoding);
+        let line = "语料：2 页，4 处 (corpus: 2 pages, 4 occurrences)\n";
+        let result = hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains(line)));
+        let value = result["contents"]["value"].as_str().unwrap();
+        let entry = two_committees();
+        if plain {
+            assert_eq!(result["contents"]["kind"], "plaintext");
+            assert_eq!(value, format!("{}{line}", entry.to_plain_text()), "one more `key：value` line");
+        } else {
+            assert_eq!(result["contents"]["kind"], "markdown");
+            assert_eq!(value, format!("{}\n{line}", entry.to_markdown()), "a paragraph of its own");
+        }
+        assert!(client.shutdown_and_exit().success());
+    }
 }
 
 #[test]

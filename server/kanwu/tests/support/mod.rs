@@ -80,9 +80,189 @@ pub fn initialize_params(editor: &str, root: &Path) -> Value {
 }
 
 enum Incoming {
-    Message(Value),
+    Message(Message),
     Violation(String),
     Closed,
+}
+
+/// One message from the server, kept as its raw body and parsed in full only when looked at: the
+/// head (method, id, and for `publishDiagnostics` the uri, version and number of diagnostics) is
+/// read as the frame arrives, without building a tree of the rest.
+pub struct Message {
+    body: Vec<u8>,
+    /// When the last byte of the frame was read (before any parsing).
+    pub received: Instant,
+    head: Head,
+    value: std::cell::OnceCell<Value>,
+}
+
+impl Message {
+    pub fn method(&self) -> Option<&str> {
+        self.head.method.as_deref()
+    }
+
+    /// The id of a response or of a server request.
+    pub fn id(&self) -> Option<&Value> {
+        self.head.id.as_ref()
+    }
+
+    /// `params.uri`, when the params are an object holding a string `uri`.
+    pub fn uri(&self) -> Option<&str> {
+        self.head.params.uri.as_deref()
+    }
+
+    /// `params.version`, when the params are an object holding a numeric `version`.
+    pub fn version(&self) -> Option<i64> {
+        self.head.params.version
+    }
+
+    /// The length of `params.diagnostics`, when the params hold that array.
+    pub fn diagnostic_count(&self) -> Option<usize> {
+        self.head.params.diagnostics
+    }
+
+    /// The size of the body in bytes.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// The whole message, parsed on first use.
+    pub fn value(&self) -> &Value {
+        self.value.get_or_init(|| serde_json::from_slice(&self.body).expect("checked when read"))
+    }
+
+    pub fn into_value(self) -> Value {
+        self.value();
+        self.value.into_inner().unwrap()
+    }
+
+    fn is_response(&self, id: i64) -> bool {
+        self.head.method.is_none() && self.head.id.as_ref().and_then(Value::as_i64) == Some(id)
+    }
+
+    fn is_publish(&self, uri: &str) -> bool {
+        self.method() == Some("textDocument/publishDiagnostics") && self.uri() == Some(uri)
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", String::from_utf8_lossy(&self.body[..self.body.len().min(2000)]))
+    }
+}
+
+/// The parts of a message read as it arrives; everything else is skipped without allocating.
+#[derive(Default, serde::Deserialize)]
+struct Head {
+    #[serde(default)]
+    jsonrpc: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    params: HeadParams,
+}
+
+/// `uri`, `version` and the number of `diagnostics` of params that are an object; nothing of
+/// params of another shape.
+#[derive(Default)]
+struct HeadParams {
+    uri: Option<String>,
+    version: Option<i64>,
+    diagnostics: Option<usize>,
+}
+
+impl<'de> serde::Deserialize<'de> for HeadParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<HeadParams, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Count(usize);
+        impl<'de> serde::Deserialize<'de> for Count {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Count, D::Error> {
+                struct CountVisitor;
+                impl<'de> Visitor<'de> for CountVisitor {
+                    type Value = Count;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("any value")
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
+                        let mut n = 0;
+                        while seq.next_element::<IgnoredAny>()?.is_some() {
+                            n += 1;
+                        }
+                        Ok(Count(n))
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Count, A::Error> {
+                        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                        Ok(Count(0))
+                    }
+                    fn visit_unit<E>(self) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                    fn visit_bool<E>(self, _: bool) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                    fn visit_i64<E>(self, _: i64) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                    fn visit_u64<E>(self, _: u64) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                    fn visit_f64<E>(self, _: f64) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                    fn visit_str<E>(self, _: &str) -> Result<Count, E> {
+                        Ok(Count(0))
+                    }
+                }
+                deserializer.deserialize_any(CountVisitor)
+            }
+        }
+        struct ParamsVisitor;
+        impl<'de> Visitor<'de> for ParamsVisitor {
+            type Value = HeadParams;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HeadParams, A::Error> {
+                let mut params = HeadParams::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "uri" => params.uri = map.next_value::<Value>()?.as_str().map(str::to_string),
+                        "version" => params.version = map.next_value::<Value>()?.as_i64(),
+                        "diagnostics" => params.diagnostics = Some(map.next_value::<Count>()?.0),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(params)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeadParams, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(HeadParams::default())
+            }
+            fn visit_unit<E>(self) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<HeadParams, E> {
+                Ok(HeadParams::default())
+            }
+        }
+        deserializer.deserialize_any(ParamsVisitor)
+    }
 }
 
 /// A running server and the client side of its stdio.
@@ -91,9 +271,9 @@ pub struct Client {
     stdin: Option<ChildStdin>,
     incoming: Receiver<Incoming>,
     next_id: i64,
-    /// Notifications and server requests received but not yet looked at.
-    pub backlog: VecDeque<Value>,
-    /// Every message received, in order.
+    /// Notifications and server requests received but not yet looked at (unparsed).
+    backlog: VecDeque<Message>,
+    /// Every request the server sent, in order (other messages are not kept).
     pub log: Vec<Value>,
     /// The `kanwu` section returned to `workspace/configuration`.
     pub settings: Arc<Mutex<Value>>,
@@ -188,7 +368,11 @@ impl Client {
 
     /// Waits for the response to request `id`.
     pub fn response(&mut self, id: i64) -> Value {
-        self.wait(|message| message.get("id") == Some(&json!(id)) && message.get("method").is_none(), &format!("response {id}"))
+        let what = format!("response {id}");
+        match self.wait_message(|message| message.is_response(id), TIMEOUT) {
+            Some(message) => message.into_value(),
+            None => panic!("timed out waiting for {what}; backlog: {:#?}\nstderr:\n{}", self.backlog, self.stderr()),
+        }
     }
 
     /// Sends a request and returns its `result`, failing on an error response.
@@ -200,26 +384,20 @@ impl Client {
 
     /// The next message that satisfies `matches`, answering server requests while waiting.
     pub fn wait(&mut self, matches: impl Fn(&Value) -> bool, what: &str) -> Value {
-        if let Some(position) = self.backlog.iter().position(&matches) {
-            return self.backlog.remove(position).unwrap();
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.next_message(left) {
-                Some(message) => {
-                    if matches(&message) {
-                        return message;
-                    }
-                    self.backlog.push_back(message);
-                }
-                None => panic!("timed out waiting for {what}; backlog: {:#?}\nstderr:\n{}", self.backlog, self.stderr()),
-            }
+        match self.wait_for(matches, TIMEOUT) {
+            Some(message) => message,
+            None => panic!("timed out waiting for {what}; backlog: {:#?}\nstderr:\n{}", self.backlog, self.stderr()),
         }
     }
 
     /// Like `wait`, but gives up after `timeout` and returns `None`.
     pub fn wait_for(&mut self, matches: impl Fn(&Value) -> bool, timeout: Duration) -> Option<Value> {
+        self.wait_message(|message| matches(message.value()), timeout).map(Message::into_value)
+    }
+
+    /// The next message satisfying `matches`, which sees the message unparsed (it may parse it
+    /// with `Message::value`); gives up after `timeout`.
+    pub fn wait_message(&mut self, matches: impl Fn(&Message) -> bool, timeout: Duration) -> Option<Message> {
         if let Some(position) = self.backlog.iter().position(&matches) {
             return self.backlog.remove(position);
         }
@@ -239,23 +417,25 @@ impl Client {
 
     /// The next `publishDiagnostics` for `uri` satisfying `matches`.
     pub fn diagnostics(&mut self, uri: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        let uri = uri.to_string();
-        self.wait(
-            |message| {
-                message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri && matches(&message["params"])
-            },
-            &format!("diagnostics of {uri}"),
-        )["params"]
-            .clone()
+        let found = self.wait_message(|message| message.is_publish(uri) && matches(&message.value()["params"]), TIMEOUT);
+        match found {
+            Some(message) => message.into_value()["params"].take(),
+            None => panic!("timed out waiting for diagnostics of {uri}; backlog: {:#?}\nstderr:\n{}", self.backlog, self.stderr()),
+        }
+    }
+
+    /// The next `publishDiagnostics` for `uri` whose version satisfies `matches`, unparsed.
+    pub fn published(&mut self, uri: &str, matches: impl Fn(i64) -> bool, timeout: Duration) -> Option<Message> {
+        self.wait_message(|message| message.is_publish(uri) && message.version().is_some_and(&matches), timeout)
     }
 
     /// Drops the queued `publishDiagnostics` notifications.
     pub fn drain_diagnostics(&mut self) {
-        self.backlog.retain(|message| message["method"] != "textDocument/publishDiagnostics");
+        self.backlog.retain(|message| message.method() != Some("textDocument/publishDiagnostics"));
     }
 
     /// One message, answering it first when it is a server request.
-    fn next_message(&mut self, timeout: Duration) -> Option<Value> {
+    fn next_message(&mut self, timeout: Duration) -> Option<Message> {
         let message = match self.incoming.recv_timeout(timeout) {
             Ok(Incoming::Message(message)) => message,
             Ok(Incoming::Violation(violation)) => {
@@ -272,13 +452,14 @@ impl Client {
                 return None;
             }
         };
-        self.log.push(message.clone());
-        if let (Some(id), Some(method)) = (message.get("id"), message.get("method").and_then(Value::as_str)) {
+        if let (Some(id), Some(method)) = (message.id().cloned(), message.method().map(str::to_string)) {
+            let method = method.as_str();
+            self.log.push(message.value().clone());
             self.server_requests.push(method.to_string());
             let result = match method {
                 "workspace/configuration" => {
                     let settings = self.settings.lock().unwrap().clone();
-                    let count = message["params"]["items"].as_array().map_or(1, Vec::len);
+                    let count = message.value()["params"]["items"].as_array().map_or(1, Vec::len);
                     json!(vec![settings; count])
                 }
                 _ => Value::Null,
@@ -388,8 +569,10 @@ fn read_frames(stdout: impl Read, sender: mpsc::Sender<Incoming>) {
             let _ = sender.send(Incoming::Violation(format!("truncated body: {error}")));
             return;
         }
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(message) if message["jsonrpc"] == "2.0" => {
+        let received = Instant::now();
+        match serde_json::from_slice::<Head>(&body) {
+            Ok(head) if head.jsonrpc.as_deref() == Some("2.0") => {
+                let message = Message { body, received, head, value: std::cell::OnceCell::new() };
                 if sender.send(Incoming::Message(message)).is_err() {
                     return;
                 }
