@@ -14,6 +14,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 use tower_lsp_server::ls_types as lsp;
 
+/// How long an open page must go unedited before its new text replaces the indexed one.
+const OPEN_PAGE_INDEX_DELAY: Duration = Duration::from_millis(250);
+
 /// The command that re-reads every page of the workspace (the editors' "Reindex corpus").
 pub const REINDEX: &str = "kanwu.reindex";
 
@@ -217,24 +220,35 @@ impl Inner {
 
     /// Re-indexes an open page from the editor's text.
     pub fn index_open(self: &Arc<Self>, uri: &lsp::Uri) {
-        let (snapshot, path, corpus) = {
+        let version = {
             let session = self.lock();
             let Some(document) = session.documents.get(uri) else { return };
-            if document.is_config {
+            if document.is_config || document.path.is_none() {
                 return;
             }
-            let Some(path) = document.path.clone() else { return };
-            (document.document.snapshot(), path, session.corpus.clone())
+            document.document.version
         };
         let inner = self.clone();
         let uri = uri.clone();
-        tokio::task::spawn_blocking(move || {
-            let text = snapshot.text();
-            // A later edit may already have been indexed: only the current version goes in.
-            let current = inner.lock().documents.get(&uri).is_some_and(|document| document.document.version == snapshot.version);
-            if current {
+        tokio::spawn(async move {
+            // Typing bursts are indexed once they pause: re-indexing a big page on every keystroke
+            // would compete with its diagnostics for the cores.
+            tokio::time::sleep(OPEN_PAGE_INDEX_DELAY).await;
+            let (snapshot, path, corpus) = {
+                let session = inner.lock();
+                let Some(document) = session.documents.get(&uri) else { return };
+                // A later edit schedules its own indexing: only the version still current goes in.
+                if document.document.version != version {
+                    return;
+                }
+                let Some(path) = document.path.clone() else { return };
+                (document.document.snapshot(), path, session.corpus.clone())
+            };
+            let _ = tokio::task::spawn_blocking(move || {
+                let text = snapshot.text();
                 corpus.write().update(&path, &text);
-            }
+            })
+            .await;
         });
     }
 

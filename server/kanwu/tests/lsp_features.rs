@@ -163,7 +163,7 @@ fn messages_follow_the_client_locale_and_the_locale_setting() {
     let uri = dir.uri("page.txt");
     client.open(&uri, PAGE);
     let expected: Vec<(String, String)> =
-        kanwu_core::analyze(PAGE, &Config::with_defaults()).into_iter().map(|d| (d.message.zh, d.message.en)).collect();
+        kanwu_core::analyze(PAGE, &Config::with_defaults()).into_iter().map(|d| (d.message.zh.into_owned(), d.message.en.into_owned())).collect();
     let report = pull(&mut client, &uri, None);
     let messages: Vec<&str> = report["items"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert_eq!(messages, expected.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>());

@@ -29,7 +29,7 @@ fn start_with_encodings(encodings: Value, name: &str) -> (Client, TempDir, Value
 fn expected_diagnostics(text: &str, encoding: &str) -> Vec<(Value, Value, String, String)> {
     kanwu_core::analyze(text, &kanwu_core::Config::with_defaults())
         .into_iter()
-        .map(|d| (position(text, d.range.start, encoding), position(text, d.range.end, encoding), d.code.to_string(), d.message.en.clone()))
+        .map(|d| (position(text, d.range.start, encoding), position(text, d.range.end, encoding), d.code.to_string(), d.message.en.to_string()))
         .collect()
 }
 
