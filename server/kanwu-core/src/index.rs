@@ -6,16 +6,24 @@
 //!
 //! Storage, chosen so that the whole index stays smaller than the corpus on disk:
 //! - the normalized text of a page is kept in UTF-16 (two bytes per Chinese character instead of
-//!   three in UTF-8);
+//!   three in UTF-8; the pages are mostly Chinese, so UTF-16 is the compact choice);
 //! - what the view cut out (line breaks and spaces) is kept beside it as a compact list, so the
 //!   original text, its line numbers and columns can be rebuilt exactly without storing it twice;
-//! - the inverted index maps each bigram of UTF-16 units to the pages holding it, as a varint-coded
-//!   delta list, or as a bitmap once that is smaller.
+//! - the inverted index maps each bigram of UTF-16 units to the pages holding it. After a build the
+//!   postings are frozen: sorted keys, a page count and an offset per key, and one contiguous buffer
+//!   of varint-coded id gaps (or a bitmap once that is smaller), built by a parallel merge sharded
+//!   by key range. Pages added one at a time later go to a small hash map beside it, until they are
+//!   many and the whole is frozen again.
 //!
 //! A look-up takes the rarest bigrams of the term, intersects their page lists, and scans only the
-//! candidate pages (SIMD substring search). Pages are added, changed, removed and renamed one at a
+//! candidate pages (SIMD substring search) in parallel. Line and columns come from one walk per
+//! page over ascending hits, span by span between cuts (counting UTF-8 bytes, UTF-16 units and
+//! characters of a span without branches). Pages are added, changed, removed and renamed one at a
 //! time: a changed page gets a fresh id, the old id becomes a tombstone that look-ups skip, and the
 //! postings are rebuilt once tombstones outnumber live pages.
+//!
+//! [`search_text`] finds a term in one page's text without an index, with the same results, for
+//! one-off searches (`kanwu refs`).
 
 use crate::normalized::NormalizedView;
 use crate::outline::{self, OutlineKind};
@@ -403,7 +411,7 @@ fn radix_sort<T: Copy + Default>(values: &mut Vec<T>, key_of: impl Fn(T) -> u32)
     }
     for digit in 0..3 {
         let counts = &mut counts[digit * BUCKETS..(digit + 1) * BUCKETS];
-        if counts.iter().any(|&count| count == values.len()) {
+        if counts.contains(&values.len()) {
             continue;
         }
         let mut sum = 0;
@@ -485,7 +493,21 @@ impl PreparedPage {
     /// Parses, normalizes and takes the bigrams of one page; pure, so pages can be prepared in parallel.
     pub fn new(path: PathBuf, text: &str) -> PreparedPage {
         let page = Page::parse(text);
-        let view = NormalizedView::new(text, &page);
+        let mut stored = StoredPage::new(path.clone(), text, &page);
+        let bigrams = page_bigrams(&stored.units);
+        stored.symbols = page_symbols(text, &page).into_boxed_slice();
+        PreparedPage { path, stored, bigrams }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl StoredPage {
+    /// The normalized text of a page in UTF-16 and its cuts (no symbols yet).
+    fn new(path: PathBuf, text: &str, page: &Page) -> StoredPage {
+        let view = NormalizedView::new(text, page);
         let mut units: Vec<u16> = Vec::with_capacity(view.as_str().len() / 2 + 16);
         let mut cuts = Vec::new();
         let mut cut_text: Vec<u16> = Vec::new();
@@ -512,26 +534,62 @@ impl PreparedPage {
         if text.len() > original_at {
             push_cut(units.len() as u32, &text[original_at..], &mut cuts, &mut cut_text);
         }
-        let bigrams = page_bigrams(&units);
-        let symbols = page_symbols(text, &page);
-        PreparedPage {
-            path: path.clone(),
-            stored: StoredPage {
-                path,
-                units: units.into_boxed_slice(),
-                cuts: cuts.into_boxed_slice(),
-                cut_text: cut_text.into_boxed_slice(),
-                symbols: symbols.into_boxed_slice(),
-                original_len: text.len() as u32,
-                hash: content_hash(text.as_bytes()),
-            },
-            bigrams,
+        StoredPage {
+            path,
+            units: units.into_boxed_slice(),
+            cuts: cuts.into_boxed_slice(),
+            cut_text: cut_text.into_boxed_slice(),
+            symbols: Box::default(),
+            original_len: text.len() as u32,
+            hash: content_hash(text.as_bytes()),
         }
     }
+}
 
-    pub fn path(&self) -> &Path {
-        &self.path
+/// Whether a page's raw text may hold `term` once normalized: the term's characters in order with
+/// only whitespace between them (the normalized view only ever cuts whitespace). A quick scan that
+/// lets a one-off search skip most pages without parsing them; never false for a page that has it.
+pub fn may_contain(text: &str, term: &str) -> bool {
+    let chars: Vec<char> = term.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(&first) = chars.first() else { return false };
+    let mut buffer = [0u8; 4];
+    let first_bytes = first.encode_utf8(&mut buffer).as_bytes();
+    'candidates: for at in memchr::memmem::find_iter(text.as_bytes(), first_bytes) {
+        let mut rest = &text[at + first_bytes.len()..];
+        for &wanted in &chars[1..] {
+            rest = rest.trim_start_matches(char::is_whitespace);
+            match rest.strip_prefix(wanted) {
+                Some(after) => rest = after,
+                None => continue 'candidates,
+            }
+        }
+        return true;
     }
+    false
+}
+
+/// The occurrences of a term in one page's text with `context_chars` of context each side, without
+/// building an index (for a one-off search such as `kanwu refs`): the same hits and context as
+/// indexing the page and asking [`CorpusIndex::references`] and [`CorpusIndex::context`] (the hits'
+/// page id is 0). Pages that cannot hold the term are rejected by [`may_contain`] without parsing.
+pub fn search_text(text: &str, term: &str, context_chars: usize) -> Vec<(Hit, String)> {
+    let normalized = normalize_term(term);
+    if normalized.is_empty() || !may_contain(text, &normalized) {
+        return Vec::new();
+    }
+    let units: Vec<u16> = normalized.encode_utf16().collect();
+    let page = Page::parse(text);
+    let stored = StoredPage::new(PathBuf::new(), text, &page);
+    let bytes = unit_bytes(&units).to_vec();
+    let finder = memchr::memmem::Finder::new(&bytes);
+    let found = CorpusIndex::find_in_page(&stored, &units, &finder);
+    map_hits(0, &stored, found)
+        .into_iter()
+        .map(|hit| {
+            let context = context_in(&stored, &hit, context_chars);
+            (hit, context)
+        })
+        .collect()
 }
 
 /// The headlines and reporters of a page.
@@ -844,7 +902,14 @@ impl CorpusIndex {
         if candidates.len() < 64 {
             candidates.into_iter().flat_map(per_page).collect()
         } else {
-            candidates.par_iter().flat_map_iter(|&id| per_page(id)).collect()
+            // One vector per page, then one copy into a vector of the exact size: cheaper than
+            // rayon's list of chunks for hundreds of thousands of hits.
+            let pages: Vec<Vec<Hit>> = candidates.par_iter().with_min_len(16).map(|&id| per_page(id)).collect();
+            let mut hits = Vec::with_capacity(pages.iter().map(Vec::len).sum());
+            for page in pages {
+                hits.extend(page);
+            }
+            hits
         }
     }
 
@@ -861,26 +926,7 @@ impl CorpusIndex {
 
     /// The normalized text around a hit, up to `chars` characters each side, within its paragraph.
     pub fn context(&self, hit: &Hit, chars: usize) -> String {
-        let Some(page) = self.page(hit.page) else { return String::new() };
-        let units = &page.units;
-        let mut start = hit.normalized.start as usize;
-        let mut taken = 0;
-        while start > 0 && taken < chars && units[start - 1] != u16::from(b'\n') {
-            start -= 1;
-            if !(0xDC00..0xE000).contains(&units[start]) {
-                taken += 1;
-            }
-        }
-        let mut end = hit.normalized.end as usize;
-        taken = 0;
-        while end < units.len() && taken < chars && units[end] != u16::from(b'\n') {
-            end += 1;
-            if end < units.len() && (0xDC00..0xE000).contains(&units[end]) {
-                end += 1;
-            }
-            taken += 1;
-        }
-        String::from_utf16_lossy(&units[start..end.min(units.len())]).trim().to_string()
+        self.page(hit.page).map_or_else(String::new, |page| context_in(page, hit, chars))
     }
 
     /// The page's original text, rebuilt from the normalized text and the cuts.
@@ -942,6 +988,29 @@ impl CorpusIndex {
     }
 }
 
+/// The normalized text around a hit in its page, up to `chars` characters each side, within its paragraph.
+fn context_in(page: &StoredPage, hit: &Hit, chars: usize) -> String {
+    let units = &page.units;
+    let mut start = hit.normalized.start as usize;
+    let mut taken = 0;
+    while start > 0 && taken < chars && units[start - 1] != u16::from(b'\n') {
+        start -= 1;
+        if !(0xDC00..0xE000).contains(&units[start]) {
+            taken += 1;
+        }
+    }
+    let mut end = hit.normalized.end as usize;
+    taken = 0;
+    while end < units.len() && taken < chars && units[end] != u16::from(b'\n') {
+        end += 1;
+        if end < units.len() && (0xDC00..0xE000).contains(&units[end]) {
+            end += 1;
+        }
+        taken += 1;
+    }
+    String::from_utf16_lossy(&units[start..end.min(units.len())]).trim().to_string()
+}
+
 /// Walks a page's cuts in order.
 struct CutIter<'a> {
     page: &'a StoredPage,
@@ -999,9 +1068,18 @@ fn utf8_len_and_chars(units: &[u16]) -> (usize, usize) {
 impl Cursor {
     /// Moves over `units` of the original text.
     fn advance(&mut self, units: &[u16]) {
+        // The commonest cut is a lone line break (a column wrap).
+        if units == NEWLINE {
+            self.byte += 1;
+            self.pos = TextPos { line: self.pos.line + 1, utf8: 0, utf16: 0, chars: 0 };
+            return;
+        }
         let mut rest = units;
-        if let Some(newline) = units.iter().rposition(|&unit| unit == u16::from(b'\n')) {
-            let lines = units[..newline].iter().filter(|&&unit| unit == u16::from(b'\n')).count() + 1;
+        // Counting line breaks vectorizes; looking for the last one does not, so it only runs on
+        // spans that hold one (the normalized text keeps only paragraph ends).
+        let lines = units.iter().filter(|&&unit| unit == u16::from(b'\n')).count();
+        if lines > 0 {
+            let newline = units.iter().rposition(|&unit| unit == u16::from(b'\n')).unwrap_or(0);
             self.byte += utf8_len_and_chars(&units[..=newline]).0;
             self.pos = TextPos { line: self.pos.line + lines as u32, utf8: 0, utf16: 0, chars: 0 };
             rest = &units[newline + 1..];
@@ -1205,5 +1283,30 @@ mod tests {
             let id = index.id_of(path).unwrap();
             assert_eq!(index.original_text(id).unwrap(), std::fs::read_to_string(path).unwrap());
         }
+        // A one-off search of a page's text finds exactly what the index finds, with the same context.
+        for term in ["习近平", "两委", "党员", "疫情防控", "，", "没有这个词语"] {
+            for path in &paths {
+                let text = std::fs::read_to_string(path).unwrap();
+                let id = index.id_of(path).unwrap();
+                let indexed: Vec<(Range<usize>, TextPos, TextPos, String)> = index
+                    .references(term)
+                    .into_iter()
+                    .filter(|hit| hit.page == id)
+                    .map(|hit| (hit.range.clone(), hit.start, hit.end, index.context(&hit, 12)))
+                    .collect();
+                let searched: Vec<(Range<usize>, TextPos, TextPos, String)> =
+                    search_text(&text, term, 12).into_iter().map(|(hit, context)| (hit.range, hit.start, hit.end, context)).collect();
+                assert_eq!(searched, indexed, "{term} in {}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn may_contain_sees_through_whitespace_only() {
+        assert!(may_contain("召开两\n委会议", "两委"));
+        assert!(may_contain("两 \u{3000} 委", "两委"));
+        assert!(!may_contain("两，委", "两委"));
+        assert!(!may_contain("", "两委"));
+        assert!(may_contain("a两委", "两 委"));
     }
 }

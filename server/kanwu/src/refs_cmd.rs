@@ -1,7 +1,8 @@
 //! `kanwu refs TERM [PATH…]`: every occurrence of a term across the pages, OCR-aware (found through wraps and stray spaces), as `path:line:col: context` or JSON.
 
 use crate::files::{collect_pages, read_page};
-use kanwu_core::index::{CorpusIndex, Hit};
+use kanwu_core::index::{search_text, Hit};
+use rayon::prelude::*;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,40 +41,48 @@ pub fn run(args: RefsArgs) -> ExitCode {
     };
     let files: Vec<PathBuf> = pages.into_iter().map(|page| page.display).collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let index = CorpusIndex::build(
-        &files,
-        |path| match read_page(path) {
-            Ok(read) => read.map(|read| read.text),
+    // A one-off search needs no index: each page is scanned on all cores, and only pages whose raw
+    // text may hold the term (its characters with at most whitespace between) are parsed and
+    // normalized, so hits are exactly those of the corpus index.
+    let mut found: Vec<(&PathBuf, Vec<(Hit, String)>)> = files
+        .par_iter()
+        .filter_map(|path| match read_page(path) {
+            Ok(read) => {
+                let hits = search_text(&read?.text, &args.term, CONTEXT_CHARS);
+                (!hits.is_empty()).then_some((path, hits))
+            }
             Err(error) => {
                 eprintln!("error: {error:#}");
                 failed.store(true, std::sync::atomic::Ordering::Relaxed);
                 None
             }
-        },
-        |_| {},
-    );
-    let mut hits: Vec<Hit> = index.references(&args.term);
-    hits.sort_by(|a, b| (index.path(a.page), a.range.start).cmp(&(index.path(b.page), b.range.start)));
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(b.0));
+    let total: usize = found.iter().map(|(_, hits)| hits.len()).sum();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         RefsFormat::Human => {
-            for hit in &hits {
-                let path = index.path(hit.page).map(|path| path.display().to_string()).unwrap_or_default();
-                let _ = writeln!(out, "{path}:{}:{}: {}", hit.start.line + 1, hit.start.chars + 1, index.context(hit, CONTEXT_CHARS));
+            for (path, hits) in &found {
+                let path = path.display().to_string();
+                for (hit, context) in hits {
+                    let _ = writeln!(out, "{path}:{}:{}: {context}", hit.start.line + 1, hit.start.chars + 1);
+                }
             }
         }
         RefsFormat::Json => {
-            let elements: Vec<serde_json::Value> = hits
+            let elements: Vec<serde_json::Value> = found
                 .iter()
-                .map(|hit| {
+                .flat_map(|(path, hits)| hits.iter().map(move |hit| (path, hit)))
+                .map(|(path, (hit, context))| {
                     json!({
-                        "path": index.path(hit.page).map(|path| path.to_string_lossy().into_owned()).unwrap_or_default(),
+                        "path": path.to_string_lossy(),
                         "range": {
                             "start": {"line": hit.start.line, "character": hit.start.utf16},
                             "end": {"line": hit.end.line, "character": hit.end.utf16},
                         },
-                        "context": index.context(hit, CONTEXT_CHARS),
+                        "context": context,
                     })
                 })
                 .collect();
@@ -84,7 +93,7 @@ pub fn run(args: RefsArgs) -> ExitCode {
     let _ = out.flush();
     if failed.load(std::sync::atomic::Ordering::Relaxed) {
         ExitCode::from(2)
-    } else if hits.is_empty() {
+    } else if total == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
