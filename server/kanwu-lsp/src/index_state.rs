@@ -219,7 +219,7 @@ impl Inner {
     }
 
     /// Re-indexes an open page from the editor's text.
-    pub fn index_open(self: &Arc<Self>, uri: &lsp::Uri) {
+    pub fn index_open(self: &Arc<Self>, uri: &lsp::Uri, after_edit: bool) {
         let version = {
             let session = self.lock();
             let Some(document) = session.documents.get(uri) else { return };
@@ -232,8 +232,10 @@ impl Inner {
         let uri = uri.clone();
         tokio::spawn(async move {
             // Typing bursts are indexed once they pause: re-indexing a big page on every keystroke
-            // would compete with its diagnostics for the cores.
-            tokio::time::sleep(OPEN_PAGE_INDEX_DELAY).await;
+            // would compete with its diagnostics for the cores. A page just opened goes in at once.
+            if after_edit {
+                tokio::time::sleep(OPEN_PAGE_INDEX_DELAY).await;
+            }
             let (snapshot, path, corpus) = {
                 let session = inner.lock();
                 let Some(document) = session.documents.get(&uri) else { return };

@@ -303,7 +303,7 @@ impl LanguageServer for Backend {
                 inner.settle(config_changed).await;
             } else {
                 inner.schedule(&uri);
-                inner.index_open(&uri);
+                inner.index_open(&uri, false);
                 inner.publish_glossary_errors().await;
             }
         })
@@ -342,7 +342,7 @@ impl LanguageServer for Backend {
                 inner.settle(config_changed).await;
             } else {
                 inner.schedule(&uri);
-                inner.index_open(&uri);
+                inner.index_open(&uri, true);
             }
         })
         .await
