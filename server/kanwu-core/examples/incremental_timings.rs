@@ -34,7 +34,8 @@ fn main() {
     let first = analysis.analyze(&page, &config);
     println!("first analysis: {:.1} ms, {} diagnostics", start.elapsed().as_secs_f64() * 1000.0, first.len());
     let middle = page.char_indices().map(|(i, _)| i).find(|&i| i >= page.len() / 2).unwrap_or(0);
-    for round in 0..10 {
+    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(10);
+    for round in 0..rounds {
         page.insert(middle + round * 3, '字');
         let start = Instant::now();
         let (found, stats) = analysis.analyze_with_stats(&page, &config);

@@ -19,6 +19,7 @@ use crate::chars::is_horizontal_space;
 use crate::page::LineKind;
 use crate::rules::{Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Finds lines that repeat an earlier line of the page.
@@ -47,9 +48,17 @@ impl Rule for DuplicateLine {
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
         let lines = &cx.page.lines;
-        let normalized: Vec<String> = lines
+        // Lines compared without their spaces; most lines have none and are borrowed as they are.
+        let normalized: Vec<Cow<'_, str>> = lines
             .iter()
-            .map(|line| cx.text.get(line.range.clone()).unwrap_or("").chars().filter(|&c| !is_horizontal_space(c)).collect())
+            .map(|line| {
+                let raw = cx.text.get(line.range.clone()).unwrap_or("");
+                if raw.contains(is_horizontal_space) {
+                    Cow::Owned(raw.chars().filter(|&c| !is_horizontal_space(c)).collect())
+                } else {
+                    Cow::Borrowed(raw)
+                }
+            })
             .collect();
         // Where each line stands in the paragraphs: (paragraph index, position in it).
         let mut place = vec![None; lines.len()];
@@ -63,7 +72,7 @@ impl Rule for DuplicateLine {
         let mut first_seen: HashMap<&str, usize> = HashMap::new();
         let mut reported: HashSet<usize> = HashSet::new();
         for (index, line) in lines.iter().enumerate() {
-            let text = normalized[index].as_str();
+            let text = normalized[index].as_ref();
             if !eligible(line.kind, text) {
                 continue;
             }
@@ -124,7 +133,7 @@ fn eligible(kind: LineKind, text: &str) -> bool {
 
 /// Whether the text before line `k` of paragraph `p` (the earlier lines of that paragraph, or the
 /// whole previous paragraph when `k` is 0) ends with `text` and is longer than it.
-fn ends_with_line(cx: &Context<'_>, normalized: &[String], p: usize, k: usize, text: &str) -> bool {
+fn ends_with_line(cx: &Context<'_>, normalized: &[Cow<'_, str>], p: usize, k: usize, text: &str) -> bool {
     let paragraphs = &cx.page.paragraphs;
     let before: &[usize] = if k > 0 {
         &paragraphs[p][..k]
@@ -137,7 +146,7 @@ fn ends_with_line(cx: &Context<'_>, normalized: &[String], p: usize, k: usize, t
     let mut rest = text;
     let mut total = 0;
     for &index in before.iter().rev() {
-        let line = normalized[index].as_str();
+        let line = normalized[index].as_ref();
         total += line.len();
         if rest.is_empty() {
             break;
