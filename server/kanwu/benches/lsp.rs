@@ -224,6 +224,9 @@ fn bench_2mb(lines: &[String]) {
         }
         last_message = Some(message);
     }
+    if std::env::var_os("KANWU_BENCH_LATENCIES").is_some() {
+        println!("   each keystroke, in order of arrival (ms): {:?}", latencies.iter().map(|l| l.round() as i64).collect::<Vec<_>>());
+    }
     let message = last_message.expect("the big page's diagnostics were published");
     let count = message.diagnostic_count().unwrap_or(0);
     let size_mb = message.len() as f64 / (1024.0 * 1024.0);
