@@ -29,13 +29,19 @@
 //! - A change of configuration empties the cache.
 
 use crate::config::Config;
+use crate::findings::Findings;
 use crate::page::{lost_quotes_from, quote_evidence, Break, Line, Page, VerticalRun};
+use crate::rules::duplicate_line::{self, Decision, LineFact};
 use crate::types::Diagnostic;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The rules that read the whole page, run over the whole page rather than per chunk.
-pub const PAGE_WIDE_RULES: &[&str] = &["duplicate-line", "blank-line-space"];
+pub const PAGE_WIDE_RULES: &[&str] = &[DUPLICATE_LINE, "blank-line-space"];
+
+/// The page-wide rule whose per-line facts are kept per chunk.
+const DUPLICATE_LINE: &str = "duplicate-line";
 
 /// The smallest chunk, in bytes: smaller chunks would cost more in bookkeeping than they save.
 pub const MIN_CHUNK: usize = 4096;
@@ -45,8 +51,14 @@ struct Chunk {
     page: Page,
     has_quotes: bool,
     isolated: usize,
-    /// The chunk rules' diagnostics, computed on demand, for `lost_quotes` false and true.
-    diagnostics: [Option<Vec<Diagnostic>>; 2],
+    /// The chunk rules' diagnostics, computed on demand, for `lost_quotes` false and true; shared
+    /// with the findings handed out, never copied.
+    diagnostics: [Option<Arc<Vec<Diagnostic>>>; 2],
+    /// What `duplicate-line` knows of each of the chunk's lines on its own, found on demand.
+    line_facts: Option<Vec<LineFact<'static>>>,
+    /// The `duplicate-line` reports of the chunk at the last update (lines numbered within the
+    /// chunk, the repeated line on the page) and their diagnostics, reused while they stay the same.
+    repeated: Option<(Vec<Decision>, Arc<Vec<Diagnostic>>)>,
     /// The update that last used this chunk (unused chunks are dropped after each update).
     used: u64,
 }
@@ -55,7 +67,7 @@ struct Chunk {
 #[derive(Default)]
 pub struct IncrementalAnalysis {
     config: Option<Config>,
-    chunks: HashMap<Box<str>, Chunk>,
+    chunks: HashMap<Box<str>, Chunk, foldhash::fast::RandomState>,
     updates: u64,
 }
 
@@ -80,11 +92,12 @@ impl IncrementalAnalysis {
 
     /// The diagnostics of `text` under `config`: the same, in the same order, as `analyze`.
     pub fn analyze(&mut self, text: &str, config: &Config) -> Vec<Diagnostic> {
-        self.analyze_with_stats(text, config).0
+        self.analyze_with_stats(text, config).0.to_vec()
     }
 
-    /// Like [`IncrementalAnalysis::analyze`], also saying how much work was reused.
-    pub fn analyze_with_stats(&mut self, text: &str, config: &Config) -> (Vec<Diagnostic>, UpdateStats) {
+    /// The findings of `text` under `config` (the diagnostics of `analyze`, shared with the cache),
+    /// also saying how much work was reused.
+    pub fn analyze_with_stats(&mut self, text: &str, config: &Config) -> (Findings, UpdateStats) {
         if self.config.as_ref() != Some(config) {
             self.chunks.clear();
             self.config = Some(config.clone());
@@ -92,7 +105,7 @@ impl IncrementalAnalysis {
         if config.ignore.iter().any(|word| word.contains(['\n', '\r'])) {
             self.chunks.clear();
             let diagnostics = crate::analyze(text, config);
-            return (diagnostics, UpdateStats { chunks: 1, analysed: 1 });
+            return (Findings::from_sorted(diagnostics), UpdateStats { chunks: 1, analysed: 1 });
         }
         self.updates += 1;
         let update = self.updates;
@@ -113,34 +126,148 @@ impl IncrementalAnalysis {
         }
         let lost_quotes = lost_quotes_from(has_quotes, isolated);
 
-        // Each chunk's diagnostics, shifted to page offsets.
-        let mut diagnostics = Vec::new();
+        // Each chunk's diagnostics, shared as they are (relative to the chunk's start).
+        let mut groups: Vec<Vec<(usize, Arc<Vec<Diagnostic>>)>> = Vec::with_capacity(bounds.len());
         for range in &bounds {
             let chunk_text = &text[range.clone()];
-            let Some(chunk) = self.chunks.get_mut(chunk_text) else { continue };
-            let slot = usize::from(lost_quotes);
-            if chunk.diagnostics[slot].is_none() {
-                chunk.page.lost_quotes = lost_quotes;
-                let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
-                chunk.diagnostics[slot] = Some(found);
-                stats.analysed += 1;
+            let mut group = Vec::with_capacity(2);
+            if let Some(chunk) = self.chunks.get_mut(chunk_text) {
+                let slot = usize::from(lost_quotes);
+                if chunk.diagnostics[slot].is_none() {
+                    chunk.page.lost_quotes = lost_quotes;
+                    let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
+                    chunk.diagnostics[slot] = Some(Arc::new(found));
+                    stats.analysed += 1;
+                }
+                if let Some(found) = &chunk.diagnostics[slot] {
+                    group.push((range.start, found.clone()));
+                }
             }
-            for diagnostic in chunk.diagnostics[slot].iter().flatten() {
-                diagnostics.push(shifted(diagnostic, range.start));
-            }
+            groups.push(group);
         }
 
-        // The page-wide rules, over the whole page's structure assembled from the chunks.
-        let wanted = PAGE_WIDE_RULES.iter().any(|code| {
-            crate::rules::rule_info(code).is_some_and(|info| config.severity_of(info.code, info.default_severity).is_some())
-        });
-        if wanted {
+        // The page-wide rules: `duplicate-line` from the chunks' line facts, the others over the
+        // whole page's structure assembled from the chunks.
+        let enabled = |code: &str| {
+            crate::rules::rule_info(code).and_then(|info| config.severity_of(info.code, info.default_severity).map(|severity| (info, severity)))
+        };
+        let others_wanted = PAGE_WIDE_RULES.iter().any(|&code| code != DUPLICATE_LINE && enabled(code).is_some());
+        let duplicate_severity = enabled(DUPLICATE_LINE).map(|(_, severity)| severity);
+        let mut overlay = Vec::new();
+        if others_wanted || duplicate_severity.is_some() {
             let page = self.assemble(text, &bounds, lost_quotes);
-            diagnostics.extend(crate::run_rules(text, &page, config, |info| PAGE_WIDE_RULES.contains(&info.code)));
+            if let Some(severity) = duplicate_severity {
+                overlay.extend(self.repeated_lines(text, config, &bounds, &page, severity, &mut groups));
+            }
+            if others_wanted {
+                overlay.extend(crate::run_rules(text, &page, config, |info| PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE));
+            }
+            overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
-        diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         self.chunks.retain(|_, chunk| chunk.used == update);
-        (diagnostics, stats)
+        (Findings::assemble(groups, overlay), stats)
+    }
+
+    /// `duplicate-line` over the whole page: the lines are compared through the facts each chunk
+    /// keeps, each chunk's reports are added to its group (reused while they stay the same), and
+    /// the few reports whose deletion reaches back into the chunk before are returned whole.
+    fn repeated_lines(
+        &mut self,
+        text: &str,
+        config: &Config,
+        bounds: &[Range<usize>],
+        page: &Page,
+        severity: crate::Severity,
+        groups: &mut [Vec<(usize, Arc<Vec<Diagnostic>>)>],
+    ) -> Vec<Diagnostic> {
+        // Each chunk's facts, found once per chunk text.
+        for range in bounds {
+            let chunk_text = &text[range.clone()];
+            let Some(chunk) = self.chunks.get_mut(chunk_text) else { continue };
+            if chunk.line_facts.is_none() {
+                let cx = crate::rules::Context::new(chunk_text, &chunk.page, config);
+                chunk.line_facts = Some(duplicate_line::line_facts(&cx, true).into_iter().map(LineFact::into_owned).collect());
+            }
+        }
+        // Where each chunk's lines and paragraphs start on the page.
+        let mut first_lines = Vec::with_capacity(bounds.len());
+        let mut first_paragraphs = Vec::with_capacity(bounds.len());
+        let (mut lines, mut paragraphs) = (0, 0);
+        for range in bounds {
+            let Some(chunk) = self.chunks.get(&text[range.clone()]) else { continue };
+            first_lines.push(lines);
+            first_paragraphs.push(paragraphs);
+            lines += chunk.page.lines.len();
+            paragraphs += chunk.page.paragraphs.len();
+        }
+        let chunk_of = |line: usize| first_lines.partition_point(|&first| first <= line).saturating_sub(1);
+
+        // The lines compared over the whole page.
+        let decisions = {
+            let mut facts: Vec<&LineFact<'static>> = Vec::with_capacity(lines);
+            for range in bounds {
+                if let Some(facts_of_chunk) = self.chunks.get(&text[range.clone()]).and_then(|chunk| chunk.line_facts.as_ref()) {
+                    facts.extend(facts_of_chunk.iter());
+                }
+            }
+            // A tail left unknown belongs to the first line of a chunk's first paragraph: the text
+            // before it is the previous paragraph of the page.
+            let unknown_tail = |line: usize| {
+                let p = first_paragraphs[chunk_of(line)];
+                let Some(key) = facts[line].key.as_deref() else { return false };
+                let normalized = |index: usize| duplicate_line::without_spaces(text.get(page.lines[index].range.clone()).unwrap_or(""));
+                duplicate_line::ends_with_line(&page.paragraphs, normalized, p, 0, key)
+            };
+            duplicate_line::decide(&facts, unknown_tail)
+        };
+
+        // Each chunk's reports, with its lines numbered within it.
+        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); bounds.len()];
+        let mut whole = Vec::new();
+        for decision in decisions {
+            let chunk = chunk_of(decision.stray);
+            let local = decision.stray - first_lines[chunk];
+            if local == 0 && chunk > 0 {
+                // Its deletion may take the blank lines that end the chunk before.
+                let range = &bounds[chunk];
+                let key = self.chunks.get(&text[range.clone()]).and_then(|found| found.line_facts.as_ref()).and_then(|facts| facts[0].key.clone());
+                let mut diagnostic = duplicate_line::diagnostic(&page.lines, decision.stray, decision.other, key.as_deref().unwrap_or(""));
+                diagnostic.severity = severity;
+                whole.push(diagnostic);
+            } else {
+                per_chunk[chunk].push(Decision { stray: local, other: decision.other });
+            }
+        }
+        crate::drop_ignored(text, config, &mut whole);
+        for ((range, decisions), group) in bounds.iter().zip(per_chunk).zip(groups.iter_mut()) {
+            let chunk_text = &text[range.clone()];
+            let Some(chunk) = self.chunks.get_mut(chunk_text) else { continue };
+            let reused = chunk.repeated.as_ref().filter(|(previous, _)| *previous == decisions).map(|(_, found)| found.clone());
+            let found = match reused {
+                Some(found) => found,
+                None => {
+                    let facts = chunk.line_facts.as_deref().unwrap_or_default();
+                    let mut found: Vec<Diagnostic> = decisions
+                        .iter()
+                        .map(|decision| {
+                            let key = facts.get(decision.stray).and_then(|fact| fact.key.as_deref()).unwrap_or("");
+                            let mut diagnostic = duplicate_line::diagnostic(&chunk.page.lines, decision.stray, decision.other, key);
+                            diagnostic.severity = severity;
+                            diagnostic
+                        })
+                        .collect();
+                    crate::drop_ignored(chunk_text, config, &mut found);
+                    found.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+                    let found = Arc::new(found);
+                    chunk.repeated = Some((decisions, found.clone()));
+                    found
+                }
+            };
+            if !found.is_empty() {
+                group.push((range.start, found));
+            }
+        }
+        whole
     }
 
     /// The structure of the whole page, from the cached structures of its chunks.
@@ -173,21 +300,7 @@ impl IncrementalAnalysis {
 fn new_chunk(text: &str, config: &Config) -> Chunk {
     let page = Page::parse_tuned(text, &config.tuning);
     let (has_quotes, isolated) = quote_evidence(text, &page.lines);
-    Chunk { page, has_quotes, isolated, diagnostics: [None, None], used: 0 }
-}
-
-/// A copy of `diagnostic` with every offset moved on by `by`.
-fn shifted(diagnostic: &Diagnostic, by: usize) -> Diagnostic {
-    let mut copy = diagnostic.clone();
-    if by > 0 {
-        copy.range = copy.range.start + by..copy.range.end + by;
-        for fix in &mut copy.fixes {
-            for edit in &mut fix.edits {
-                edit.range = edit.range.start + by..edit.range.end + by;
-            }
-        }
-    }
-    copy
+    Chunk { page, has_quotes, isolated, diagnostics: [None, None], line_facts: None, repeated: None, used: 0 }
 }
 
 /// Cuts `text` into chunks at the safe places described in the module documentation.
@@ -239,9 +352,9 @@ mod tests {
         let text = format!("标题\n\n{paragraph}\n\n{paragraph}\n 守\n望\n\n{paragraph}");
         let config = Config::with_defaults();
         let mut incremental = IncrementalAnalysis::new();
-        let (diagnostics, stats) = incremental.analyze_with_stats(&text, &config);
+        let (findings, stats) = incremental.analyze_with_stats(&text, &config);
         assert!(stats.chunks > 1);
-        assert_eq!(diagnostics, crate::analyze(&text, &config));
+        assert_eq!(findings.to_vec(), crate::analyze(&text, &config));
         let bounds = chunk_bounds(&text);
         let whole = Page::parse(&text);
         let assembled = incremental.assemble(&text, &bounds, whole.lost_quotes);

@@ -5,6 +5,7 @@
 pub mod chars;
 pub mod config;
 pub mod decode;
+pub mod findings;
 pub mod fixer;
 pub mod glossary;
 pub mod incremental;
@@ -20,6 +21,7 @@ pub mod spacing;
 pub mod types;
 
 pub use config::{Config, ConfigError};
+pub use findings::{Findings, Found};
 pub use fixer::{fix_text, fix_text_filtered, FixOptions, FixOutcome};
 pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
@@ -63,7 +65,7 @@ pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl F
 }
 
 /// Removes diagnostics that lie inside a word or phrase the configuration says to leave alone.
-fn drop_ignored(text: &str, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn drop_ignored(text: &str, config: &Config, diagnostics: &mut Vec<Diagnostic>) {
     if config.ignore.is_empty() || diagnostics.is_empty() {
         return;
     }

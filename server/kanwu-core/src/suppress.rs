@@ -147,9 +147,20 @@ impl Suppressions {
 
     /// Whether `diagnostic` on `page` (with text `text`) is silenced.
     pub fn silences(&self, page: &str, text: &str, diagnostic: &Diagnostic) -> bool {
-        self.occurrences
-            .iter()
-            .any(|occurrence| occurrence.matches(page, text, diagnostic.code, diagnostic.range.clone()))
+        self.silences_at(page, text, diagnostic.code, diagnostic.range.clone())
+    }
+
+    /// Whether a diagnostic of rule `code` over `range` of `page` (with text `text`) is silenced.
+    pub fn silences_at(&self, page: &str, text: &str, code: &str, range: std::ops::Range<usize>) -> bool {
+        self.occurrences.iter().any(|occurrence| occurrence.matches(page, text, code, range.clone()))
+    }
+
+    /// Drops the silenced findings of `page` (the language server's shared findings).
+    pub fn retain_findings(&self, page: &str, text: &str, findings: &mut crate::Findings) {
+        if self.is_empty_for(page) {
+            return;
+        }
+        findings.retain(|found| !self.silences_at(page, text, found.code(), found.range()));
     }
 
     /// Drops the silenced diagnostics of `page`.

@@ -70,6 +70,35 @@ fn check_edits(mut text: String, edits: &[(f64, usize, Vec<&'static str>)]) -> R
     Ok(())
 }
 
+/// Whole lines, few enough that pages built from them repeat lines often (`duplicate-line` across
+/// chunks, and the text before a chunk's first line) and long enough to be cut into chunks.
+const LINES: &[&str] = &[
+    "志愿者连夜清扫积雪，保障道路畅通。",
+    "社区工作人员每天挨家挨户登记",
+    "返乡人员信息，核对健康状况。",
+    "",
+    "",
+    "党员干部深入一线，",
+    "筑牢疫情防控的坚固防线。",
+    "□本报记者 李明",
+    "一支支志愿队伍闻令而动，冲锋在前。",
+    "核对健康状况。",
+    "闻令而动，冲锋在前。",
+    "  ",
+    "守",
+    "望",
+];
+
+fn line() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(LINES)
+}
+
+/// An edit made of whole lines: where, how many characters to delete, and the lines to insert.
+fn line_edit() -> impl Strategy<Value = (f64, usize, Vec<&'static str>)> {
+    (0.0..1.0f64, 0..30usize, prop::collection::vec(line(), 0..4))
+        .prop_map(|(at, delete, lines)| (at, delete, lines.into_iter().flat_map(|line| [line, "\n"]).collect()))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
@@ -78,6 +107,12 @@ proptest! {
         let page = seed_page();
         prop_assume!(!page.is_empty());
         check_edits(page, &edits)?;
+    }
+
+    #[test]
+    fn repeated_lines_after_random_edits(lines in prop::collection::vec(line(), 400..1200), edits in prop::collection::vec(line_edit(), 1..6)) {
+        let text: String = lines.iter().flat_map(|line| [*line, "\n"]).collect();
+        check_edits(text, &edits)?;
     }
 
     #[test]
@@ -101,5 +136,32 @@ fn an_edit_reanalyses_only_its_chunk() {
     edited.insert(middle, '两');
     let (found, second) = incremental.analyze_with_stats(&edited, &config);
     assert!(second.analysed <= 2, "{second:?}");
-    assert_eq!(found, analyze(&edited, &config));
+    assert_eq!(found.to_vec(), analyze(&edited, &config));
+}
+
+#[test]
+fn a_chunk_may_open_by_repeating_the_end_of_the_paragraph_before_it() {
+    let mut text = String::new();
+    let mut n = 0u32;
+    while text.len() < 6000 {
+        let (a, b) = (char::from_u32(0x4E00 + n * 13).unwrap_or('一'), char::from_u32(0x5E00 + n * 7).unwrap_or('二'));
+        text.push_str(&format!("{a}{b}组志愿者连夜清扫积雪，保障道路畅通。\n"));
+        n += 1;
+    }
+    text.push_str("一支支志愿队伍闻令而动，冲锋在前。\n\n");
+    let repeated_at = text.len();
+    text.push_str("闻令而动，冲锋在前。\n\n社区工作人员每天挨家挨户登记返乡人员信息。\n");
+    let bounds = kanwu_core::incremental::chunk_bounds(&text);
+    assert_eq!(bounds.get(1).map(|range| range.start), Some(repeated_at), "{bounds:?}");
+
+    let config = Config::with_defaults();
+    let expected = analyze(&text, &config);
+    assert!(
+        expected.iter().any(|found| found.code == "duplicate-line" && found.range.contains(&repeated_at)),
+        "the whole-page analysis reports the repeated end: {expected:?}"
+    );
+    let mut incremental = IncrementalAnalysis::new();
+    assert_eq!(incremental.analyze(&text, &config), expected);
+    text.insert_str(3, "两");
+    assert_eq!(incremental.analyze(&text, &config), analyze(&text, &config));
 }

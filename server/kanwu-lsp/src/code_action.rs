@@ -119,7 +119,7 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
             let position = data.index as usize;
             let core = analysis.diagnostics.get(position).filter(|_| data.version == version)?;
             // The same version under another configuration may number its findings differently.
-            let same = from_proto::code(diagnostic) == Some(core.code) && converter.range(core.range.clone()) == diagnostic.range;
+            let same = from_proto::code(diagnostic) == Some(core.code()) && converter.range(core.range()) == diagnostic.range;
             same.then(|| (diagnostic.clone(), position))
         })
         .collect();
@@ -129,10 +129,11 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
             .diagnostics
             .iter()
             .enumerate()
-            .filter(|(_, core)| core.range.start <= wanted_range.end && core.range.end >= wanted_range.start)
+            .filter(|(_, core)| core.range().start <= wanted_range.end && core.range().end >= wanted_range.start)
             .map(|(position, core)| {
                 let data = crate::to_proto::DiagnosticData { version, index: position as u32 };
-                (crate::to_proto::diagnostic_with(&converter, core, analysis.locale, Some(data), context.code_description), position)
+                let core = core.to_diagnostic();
+                (crate::to_proto::diagnostic_with(&converter, &core, analysis.locale, Some(data), context.code_description), position)
             })
             .collect();
     }
@@ -148,7 +149,8 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
     if wanted(only, "quickfix") {
         // Each diagnostic's own fixes.
         for (diagnostic, &position) in diagnostics.iter().zip(&positions) {
-            let mut fixes = crate::to_proto::fixes(&converter, &analysis.diagnostics[position], analysis.locale);
+            let Some(core) = analysis.diagnostics.get(position) else { continue };
+            let mut fixes = crate::to_proto::fixes(&converter, &core.to_diagnostic(), analysis.locale);
             fixes.sort_by_key(|fix| !fix.preferred);
             for fix in fixes {
                 if fix.edits.is_empty() {
@@ -166,9 +168,9 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
         }
         // Fix all of one code, where the file has at least two safe fixes of it.
         let mut safe_counts: HashMap<&str, usize> = HashMap::new();
-        for diagnostic in &analysis.diagnostics {
-            if diagnostic.safe_fix().is_some() {
-                *safe_counts.entry(diagnostic.code).or_default() += 1;
+        for found in analysis.diagnostics.iter() {
+            if found.has_safe_fix() {
+                *safe_counts.entry(found.code()).or_default() += 1;
             }
         }
         let mut done: Vec<String> = Vec::new();

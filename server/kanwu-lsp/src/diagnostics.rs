@@ -23,9 +23,10 @@ use tower_lsp_server::ls_types as lsp;
 pub fn run_job(job: &Job) -> Analysis {
     let text = job.snapshot.text();
     // Only the chunks of the page that changed since its last analysis are checked again.
-    let mut diagnostics = job.incremental.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).analyze(&text, &job.config);
+    // Unchanged chunks hand over their cached diagnostics as they are, without a copy.
+    let (mut diagnostics, _) = job.incremental.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).analyze_with_stats(&text, &job.config);
     if let Some(key) = &job.page_key {
-        job.suppressions.retain(key, &text, &mut diagnostics);
+        job.suppressions.retain_findings(key, &text, &mut diagnostics);
     }
     let index = LineIndex::new(&text);
     Analysis {
@@ -61,9 +62,10 @@ impl Analysis {
         let converter = Text { text: &self.text, index: &self.index, encoding: self.encoding };
         let (mut proto, chosen) = self.selection(options);
         proto.reserve(chosen.len());
-        proto.extend(chosen.into_iter().map(|index| {
+        proto.extend(chosen.into_iter().filter_map(|index| {
+            let found = self.diagnostics.get(index)?.to_diagnostic();
             let data = DiagnosticData { version: self.version, index: index as u32 };
-            to_proto::diagnostic_with(&converter, &self.diagnostics[index], self.locale, Some(data), options.code_description)
+            Some(to_proto::diagnostic_with(&converter, &found, self.locale, Some(data), options.code_description))
         }));
         proto
     }
@@ -120,14 +122,14 @@ pub mod wire {
                 seq.serialize_element(note)?;
             }
             for &index in self.chosen {
-                let found = &analysis.diagnostics[index];
+                let Some(found) = analysis.diagnostics.get(index) else { continue };
                 seq.serialize_element(&Diagnostic {
-                    range: self.converter.range(found.range.clone()),
-                    severity: to_proto::severity(found.severity),
-                    code: found.code,
-                    code_description: if self.code_description { to_proto::rule_href_str(found.code).map(|href| Href { href }) } else { None },
+                    range: self.converter.range(found.range()),
+                    severity: to_proto::severity(found.severity()),
+                    code: found.code(),
+                    code_description: if self.code_description { to_proto::rule_href_str(found.code()).map(|href| Href { href }) } else { None },
                     source: to_proto::SOURCE,
-                    message: found.message.get(analysis.locale),
+                    message: found.message().get(analysis.locale),
                     data: DiagnosticData { version: analysis.version, index: index as u32 },
                 })?;
             }

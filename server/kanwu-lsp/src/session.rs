@@ -141,7 +141,7 @@ pub struct Analysis {
     pub text: Arc<str>,
     pub index: LineIndex,
     /// The core's compact diagnostics; converted to LSP only when sent (`Analysis::proto`).
-    pub diagnostics: Vec<kanwu_core::Diagnostic>,
+    pub diagnostics: kanwu_core::Findings,
     pub locale: Locale,
     pub encoding: PositionEncoding,
     /// The warning about the page's encoding on disk, sent first.

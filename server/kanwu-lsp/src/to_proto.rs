@@ -145,14 +145,38 @@ pub struct SendOptions {
 
 /// The indices of the diagnostics to send under a cap of `max` (0: all): the most severe first,
 /// returned in page order.
-pub fn capped(diagnostics: &[kanwu_core::Diagnostic], max: usize) -> Vec<usize> {
-    let mut chosen: Vec<usize> = (0..diagnostics.len()).collect();
-    if max > 0 && diagnostics.len() > max {
-        chosen.sort_by_key(|&index| (diagnostics[index].severity, index));
-        chosen.truncate(max);
-        chosen.sort_unstable();
+pub fn capped(diagnostics: &kanwu_core::Findings, max: usize) -> Vec<usize> {
+    if max == 0 || diagnostics.len() <= max {
+        return (0..diagnostics.len()).collect();
     }
-    chosen
+    let level = |severity: kanwu_core::Severity| match severity {
+        kanwu_core::Severity::Error => 0,
+        kanwu_core::Severity::Warning => 1,
+        kanwu_core::Severity::Information => 2,
+        kanwu_core::Severity::Hint => 3,
+    };
+    // Whole levels, most severe first, while they fit; then the first ones of the level that does not.
+    let mut counts = [0usize; 4];
+    for found in diagnostics.iter() {
+        counts[level(found.severity())] += 1;
+    }
+    let mut left = max;
+    let mut quota = [0usize; 4];
+    for (slot, count) in quota.iter_mut().zip(counts) {
+        *slot = count.min(left);
+        left -= *slot;
+    }
+    diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, found)| {
+            let slot = &mut quota[level(found.severity())];
+            let keep = *slot > 0;
+            *slot = slot.saturating_sub(1);
+            keep
+        })
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// The note, at the top of the page, that `hidden` more problems were not sent under a cap of `max`.

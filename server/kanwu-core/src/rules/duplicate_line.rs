@@ -16,7 +16,7 @@
 //! when it stood between blank lines, so that no double blank is left behind.
 
 use crate::chars::is_horizontal_space;
-use crate::page::LineKind;
+use crate::page::{Line, LineKind};
 use crate::rules::{Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::borrow::Cow;
@@ -47,81 +47,135 @@ impl Rule for DuplicateLine {
     }
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
-        let lines = &cx.page.lines;
-        // Lines compared without their spaces; most lines have none and are borrowed as they are.
-        let normalized: Vec<Cow<'_, str>> = lines
-            .iter()
-            .map(|line| {
-                let raw = cx.text.get(line.range.clone()).unwrap_or("");
-                if raw.contains(is_horizontal_space) {
-                    Cow::Owned(raw.chars().filter(|&c| !is_horizontal_space(c)).collect())
-                } else {
-                    Cow::Borrowed(raw)
-                }
-            })
-            .collect();
-        // Where each line stands in the paragraphs: (paragraph index, position in it).
-        let mut place = vec![None; lines.len()];
-        for (p, paragraph) in cx.page.paragraphs.iter().enumerate() {
-            for (k, &index) in paragraph.iter().enumerate() {
-                if let Some(slot) = place.get_mut(index) {
-                    *slot = Some((p, k));
-                }
-            }
-        }
-        let mut first_seen: HashMap<&str, usize> = HashMap::new();
-        let mut reported: HashSet<usize> = HashSet::new();
-        for (index, line) in lines.iter().enumerate() {
-            let text = normalized[index].as_ref();
-            if !eligible(line.kind, text) {
-                continue;
-            }
-            let earlier = match first_seen.get(text) {
-                Some(&earlier) => Some(earlier),
-                None => {
-                    first_seen.insert(text, index);
-                    None
-                }
-            };
-            let repeats_tail = earlier.is_none() && place[index].is_some_and(|(p, k)| ends_with_line(cx, &normalized, p, k, text));
-            if earlier.is_none() && !repeats_tail {
-                continue;
-            }
-            // Normally the later copy is the stray one. But when the earlier copy stands alone as a
-            // paragraph of its own while the later one is woven into its paragraph (`…以党建赋` ⏎⏎
-            // `能点燃…`), the earlier copy is a column continuation printed out of place.
-            let (stray, other) = match earlier {
-                Some(earlier) if !anchored(&place, cx, earlier) && anchored(&place, cx, index) => (earlier, Some(index)),
-                _ => (index, earlier),
-            };
-            if !reported.insert(stray) {
-                continue;
-            }
-            let range = deletion(cx, stray);
-            let shown = shorten(text);
-            let message = match other {
-                Some(other) => Message::new(
-                    format!("这一行与第 {} 行重复：“{shown}”", other + 1),
-                    format!("This line repeats line {}: “{shown}”", other + 1),
-                ),
-                None => Message::new(
-                    format!("这一行重复了上文末尾的文字：“{shown}”"),
-                    format!("This line repeats the end of the text before it: “{shown}”"),
-                ),
-            };
-            sink.push(cx.diagnostic(
-                &INFO,
-                range.clone(),
-                message,
-                vec![Fix::safe(Message::new("删除重复的一行", "Delete the repeated line"), vec![Edit::delete(range)])],
-            ));
+        let facts = line_facts(cx, false);
+        let keyed: Vec<&LineFact<'_>> = facts.iter().collect();
+        // On a whole page every line's tail is known, so the fallback is never asked.
+        for decision in decide(&keyed, |_| false) {
+            let key = keyed[decision.stray].key.as_deref().unwrap_or("");
+            sink.push(diagnostic(&cx.page.lines, decision.stray, decision.other, key));
         }
     }
 }
 
-/// True when line `index` is joined to another line of its paragraph by a wrap or blank split.
-fn anchored(place: &[Option<(usize, usize)>], cx: &Context<'_>, index: usize) -> bool {
-    place[index].is_some_and(|(p, _)| cx.page.paragraphs[p].len() > 1)
+/// What this rule knows of one line before lines are compared, found from its page (or chunk of
+/// a page) alone, so that the incremental analysis can keep it per chunk.
+#[derive(Clone, Debug)]
+pub struct LineFact<'a> {
+    /// The line's text without spaces, when the line can be reported at all (see [`eligible`]).
+    pub key: Option<Cow<'a, str>>,
+    /// Whether the line is joined to another line of its paragraph by a wrap or blank split.
+    pub anchored: bool,
+    /// Whether the text just before the line (the earlier lines of its paragraph, or the whole
+    /// previous paragraph) ends with the line's text and is longer; `None` when that text may lie
+    /// before the part of the page that was looked at (the first line of its first paragraph).
+    pub tail: Option<bool>,
+}
+
+impl LineFact<'_> {
+    /// The same facts, owning their text.
+    pub fn into_owned(self) -> LineFact<'static> {
+        LineFact { key: self.key.map(|key| Cow::Owned(key.into_owned())), anchored: self.anchored, tail: self.tail }
+    }
+}
+
+/// One line to report: the stray copy and, when it repeats another line, that line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub stray: usize,
+    pub other: Option<usize>,
+}
+
+/// The facts of every line of `cx.page`. With `continued`, the page is a chunk that may follow
+/// other text, and the tail of the first line of its first paragraph is left unknown.
+pub fn line_facts<'a>(cx: &Context<'a>, continued: bool) -> Vec<LineFact<'a>> {
+    let lines = &cx.page.lines;
+    let text: &'a str = cx.text;
+    // Lines compared without their spaces; most lines have none and are borrowed as they are.
+    let normalized: Vec<Cow<'a, str>> = lines.iter().map(|line| without_spaces(text.get(line.range.clone()).unwrap_or(""))).collect();
+    // Where each line stands in the paragraphs: (paragraph index, position in it).
+    let mut place = vec![None; lines.len()];
+    for (p, paragraph) in cx.page.paragraphs.iter().enumerate() {
+        for (k, &index) in paragraph.iter().enumerate() {
+            if let Some(slot) = place.get_mut(index) {
+                *slot = Some((p, k));
+            }
+        }
+    }
+    let mut facts = Vec::with_capacity(lines.len());
+    for (index, (line, key)) in lines.iter().zip(normalized.iter()).enumerate() {
+        let anchored = place[index].is_some_and(|(p, _)| cx.page.paragraphs[p].len() > 1);
+        if !eligible(line.kind, key) {
+            facts.push(LineFact { key: None, anchored, tail: Some(false) });
+            continue;
+        }
+        let tail = match place[index] {
+            None => Some(false),
+            Some((0, 0)) if continued => None,
+            Some((p, k)) => Some(ends_with_line(&cx.page.paragraphs, |line| Cow::Borrowed(normalized[line].as_ref()), p, k, key)),
+        };
+        facts.push(LineFact { key: Some(key.clone()), anchored, tail });
+    }
+    facts
+}
+
+/// Compares the lines of a whole page, given the facts of each line in page order: which lines
+/// to report, in order. `unknown_tail` answers for a line whose tail its facts leave unknown.
+pub fn decide(facts: &[&LineFact<'_>], mut unknown_tail: impl FnMut(usize) -> bool) -> Vec<Decision> {
+    let mut first_seen: HashMap<&str, usize, foldhash::fast::FixedState> = HashMap::default();
+    let mut reported: HashSet<usize, foldhash::fast::FixedState> = HashSet::default();
+    let mut decisions = Vec::new();
+    for (index, fact) in facts.iter().enumerate() {
+        let Some(text) = fact.key.as_deref() else { continue };
+        let earlier = match first_seen.get(text) {
+            Some(&earlier) => Some(earlier),
+            None => {
+                first_seen.insert(text, index);
+                None
+            }
+        };
+        let repeats_tail = earlier.is_none() && fact.tail.unwrap_or_else(|| unknown_tail(index));
+        if earlier.is_none() && !repeats_tail {
+            continue;
+        }
+        // Normally the later copy is the stray one. But when the earlier copy stands alone as a
+        // paragraph of its own while the later one is woven into its paragraph (`…以党建赋` ⏎⏎
+        // `能点燃…`), the earlier copy is a column continuation printed out of place.
+        let decision = match earlier {
+            Some(earlier) if !facts[earlier].anchored && fact.anchored => Decision { stray: earlier, other: Some(index) },
+            _ => Decision { stray: index, other: earlier },
+        };
+        if reported.insert(decision.stray) {
+            decisions.push(decision);
+        }
+    }
+    decisions
+}
+
+/// The diagnostic for the stray line `stray` of `lines`, whose text without spaces is `key`;
+/// `other` is the line it repeats, numbered on the whole page.
+pub fn diagnostic(lines: &[Line], stray: usize, other: Option<usize>, key: &str) -> Diagnostic {
+    let range = deletion(lines, stray);
+    let shown = shorten(key);
+    let message = match other {
+        Some(other) => Message::new(format!("这一行与第 {} 行重复：“{shown}”", other + 1), format!("This line repeats line {}: “{shown}”", other + 1)),
+        None => Message::new(format!("这一行重复了上文末尾的文字：“{shown}”"), format!("This line repeats the end of the text before it: “{shown}”")),
+    };
+    Diagnostic {
+        range: range.clone(),
+        code: INFO.code,
+        severity: INFO.default_severity,
+        message,
+        fixes: vec![Fix::safe(Message::new("删除重复的一行", "Delete the repeated line"), vec![Edit::delete(range)])],
+    }
+}
+
+/// `line` without its horizontal spaces (borrowed when it has none).
+pub fn without_spaces(line: &str) -> Cow<'_, str> {
+    if line.contains(is_horizontal_space) {
+        Cow::Owned(line.chars().filter(|&c| !is_horizontal_space(c)).collect())
+    } else {
+        Cow::Borrowed(line)
+    }
 }
 
 /// Long enough, with clause punctuation, and running text rather than a byline or credit.
@@ -132,9 +186,9 @@ fn eligible(kind: LineKind, text: &str) -> bool {
 }
 
 /// Whether the text before line `k` of paragraph `p` (the earlier lines of that paragraph, or the
-/// whole previous paragraph when `k` is 0) ends with `text` and is longer than it.
-fn ends_with_line(cx: &Context<'_>, normalized: &[Cow<'_, str>], p: usize, k: usize, text: &str) -> bool {
-    let paragraphs = &cx.page.paragraphs;
+/// whole previous paragraph when `k` is 0) ends with `text` and is longer than it; `normalized`
+/// gives a line's text without spaces.
+pub fn ends_with_line<'s>(paragraphs: &[Vec<usize>], normalized: impl Fn(usize) -> Cow<'s, str>, p: usize, k: usize, text: &str) -> bool {
     let before: &[usize] = if k > 0 {
         &paragraphs[p][..k]
     } else if p > 0 {
@@ -146,7 +200,7 @@ fn ends_with_line(cx: &Context<'_>, normalized: &[Cow<'_, str>], p: usize, k: us
     let mut rest = text;
     let mut total = 0;
     for &index in before.iter().rev() {
-        let line = normalized[index].as_ref();
+        let line = normalized(index);
         total += line.len();
         if rest.is_empty() {
             break;
@@ -157,7 +211,7 @@ fn ends_with_line(cx: &Context<'_>, normalized: &[Cow<'_, str>], p: usize, k: us
             }
             rest = "";
         } else {
-            if !rest.ends_with(line) {
+            if !rest.ends_with(line.as_ref()) {
                 return false;
             }
             rest = &rest[..rest.len() - line.len()];
@@ -167,8 +221,7 @@ fn ends_with_line(cx: &Context<'_>, normalized: &[Cow<'_, str>], p: usize, k: us
 }
 
 /// The byte range deleted for the repeated line `index`.
-fn deletion(cx: &Context<'_>, index: usize) -> std::ops::Range<usize> {
-    let lines = &cx.page.lines;
+fn deletion(lines: &[Line], index: usize) -> std::ops::Range<usize> {
     let line = &lines[index];
     let followed_by_blank = lines.get(index + 1).is_none_or(|next| next.kind == LineKind::Blank);
     let mut start = line.range.start;

@@ -10,7 +10,7 @@ mod vertical_heading;
 // Character-level rules, which read lines and paragraphs.
 mod doubled_text;
 mod repeated_word;
-mod duplicate_line;
+pub(crate) mod duplicate_line;
 mod num_space;
 mod half_width_punct;
 mod ellipsis;
