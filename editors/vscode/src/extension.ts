@@ -311,11 +311,14 @@ async function fixAll(): Promise<void> {
     void vscode.window.showInformationMessage("Kanwu: open a page to fix.");
     return;
   }
+  // The server computes a fix-all edit only when asked to resolve the action: resolve the few
+  // actions of this kind (the fourth argument) so that `edit` is filled in.
   const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
     "vscode.executeCodeActionProvider",
     editor.document.uri,
     new vscode.Range(0, 0, editor.document.lineCount, 0),
     FIX_ALL_KIND,
+    10,
   );
   const action = actions?.find((candidate) => candidate.kind?.value === FIX_ALL_KIND || candidate.kind?.value === CodeActionKind.SourceFixAll + ".kanwu");
   if (!action) {

@@ -40,6 +40,9 @@ use std::sync::Arc;
 /// The rules that read the whole page, run over the whole page rather than per chunk.
 pub const PAGE_WIDE_RULES: &[&str] = &[DUPLICATE_LINE, "blank-line-space"];
 
+/// The diagnostic lists of one stretch of the page, each with the offset its ranges start from.
+type Group = Vec<(usize, Arc<Vec<Diagnostic>>)>;
+
 /// The page-wide rule whose per-line facts are kept per chunk.
 const DUPLICATE_LINE: &str = "duplicate-line";
 
@@ -127,7 +130,7 @@ impl IncrementalAnalysis {
         let lost_quotes = lost_quotes_from(has_quotes, isolated);
 
         // Each chunk's diagnostics, shared as they are (relative to the chunk's start).
-        let mut groups: Vec<Vec<(usize, Arc<Vec<Diagnostic>>)>> = Vec::with_capacity(bounds.len());
+        let mut groups: Vec<Group> = Vec::with_capacity(bounds.len());
         for range in &bounds {
             let chunk_text = &text[range.clone()];
             let mut group = Vec::with_capacity(2);
@@ -178,7 +181,7 @@ impl IncrementalAnalysis {
         bounds: &[Range<usize>],
         page: &Page,
         severity: crate::Severity,
-        groups: &mut [Vec<(usize, Arc<Vec<Diagnostic>>)>],
+        groups: &mut [Group],
     ) -> Vec<Diagnostic> {
         // Each chunk's facts, found once per chunk text.
         for range in bounds {
@@ -257,7 +260,7 @@ impl IncrementalAnalysis {
                         })
                         .collect();
                     crate::drop_ignored(chunk_text, config, &mut found);
-                    found.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+                    found.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
                     let found = Arc::new(found);
                     chunk.repeated = Some((decisions, found.clone()));
                     found

@@ -162,6 +162,6 @@ fn a_chunk_may_open_by_repeating_the_end_of_the_paragraph_before_it() {
     );
     let mut incremental = IncrementalAnalysis::new();
     assert_eq!(incremental.analyze(&text, &config), expected);
-    text.insert_str(3, "两");
+    text.insert(3, '两');
     assert_eq!(incremental.analyze(&text, &config), analyze(&text, &config));
 }

@@ -49,6 +49,8 @@ struct Context {
     fix_all_layout: bool,
     /// Whether diagnostics built here carry a `codeDescription` link.
     code_description: bool,
+    /// Whether fix-all edits are left to `codeAction/resolve`.
+    resolve: bool,
     root: Option<PathBuf>,
     /// The text of `kanwu.toml` (open buffer or disk) and its open version, or `None` when missing.
     toml: Option<(String, Option<i32>)>,
@@ -80,6 +82,7 @@ impl Inner {
                 create_files: session.caps.create_files && session.caps.document_changes,
                 fix_all_layout: session.settings.fix_all_layout,
                 code_description: session.caps.code_description,
+                resolve: session.caps.code_action_resolve,
                 root,
                 toml,
             }
@@ -180,18 +183,22 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
                 continue;
             }
             done.push(code.to_string());
-            let options = FixOptions { only_rules: vec![code.to_string()], keep_lines: false };
-            let fixed = fix_job(job, text, &options);
-            let edits = minimal_edits(text, &fixed);
-            if edits.is_empty() {
-                continue;
-            }
+            // With a resolving client the edit is computed only when this action is chosen: the
+            // file has at least two safe fixes of the code, so there is something to change.
+            let fix_all = FixAll { uri: uri.clone(), version, code: Some(code.to_string()), layout: true };
+            let (edit, data) = if context.resolve {
+                (None, serde_json::to_value(&fix_all).ok())
+            } else {
+                let Some(edit) = fix_all.edit(job, text, context.document_changes) else { continue };
+                (Some(edit), None)
+            };
             let related: Vec<lsp::Diagnostic> = diagnostics.iter().filter(|other| from_proto::code(other) == Some(code)).cloned().collect();
             actions.push(lsp::CodeAction {
                 title: tr(locale, format!("修正本文件中所有 {code} 问题"), format!("Fix all `{code}` problems in this file")),
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                 diagnostics: Some(related),
-                edit: Some(edit_of(to_lsp_edits(text, &edits, job.encoding))),
+                edit,
+                data,
                 ..Default::default()
             });
         }
@@ -225,20 +232,79 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
     }
 
     if wanted(only, FIX_ALL_KIND) {
-        let options = FixOptions { only_rules: Vec::new(), keep_lines: !context.fix_all_layout };
-        let fixed = fix_job(job, text, &options);
-        let edits = minimal_edits(text, &fixed);
-        if !edits.is_empty() {
+        let fix_all = FixAll { uri: uri.clone(), version, code: None, layout: context.fix_all_layout };
+        let (edit, data) = if context.resolve {
+            // Something to change: a safe fix that fix-all applies (layout rules only when asked).
+            let applies = |code: &str| context.fix_all_layout || !kanwu_core::rules::rule_info(code).is_some_and(|info| info.layout);
+            let any = analysis.diagnostics.iter().any(|found| found.has_safe_fix() && applies(found.code()));
+            (None, any.then(|| serde_json::to_value(&fix_all).ok()).flatten())
+        } else {
+            (fix_all.edit(job, text, context.document_changes), None)
+        };
+        if edit.is_some() || data.is_some() {
             actions.push(lsp::CodeAction {
                 title: tr(locale, "修正所有可安全修正的问题（kanwu）".to_string(), "Fix all safely fixable problems (kanwu)".to_string()),
                 kind: Some(lsp::CodeActionKind::from(FIX_ALL_KIND)),
-                edit: Some(edit_of(to_lsp_edits(text, &edits, job.encoding))),
+                edit,
+                data,
                 ..Default::default()
             });
         }
     }
 
     actions.into_iter().map(lsp::CodeActionOrCommand::CodeAction).collect()
+}
+
+/// A fix-all action's work, carried in its `data` until the client resolves it: every safe fix of
+/// `code` (or of every rule) in version `version` of `uri`, with or without the layout rules.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kanwu", rename = "fixAll")]
+pub struct FixAll {
+    uri: lsp::Uri,
+    version: i32,
+    code: Option<String>,
+    layout: bool,
+}
+
+impl FixAll {
+    /// The edit of the page (`None` when nothing would change).
+    fn edit(&self, job: &Job, text: &str, document_changes: bool) -> Option<lsp::WorkspaceEdit> {
+        let options = FixOptions { only_rules: self.code.iter().cloned().collect(), keep_lines: !self.layout };
+        let fixed = fix_job(job, text, &options);
+        let edits = minimal_edits(text, &fixed);
+        if edits.is_empty() {
+            return None;
+        }
+        Some(workspace_edit(&self.uri, self.version, to_lsp_edits(text, &edits, job.encoding), document_changes))
+    }
+}
+
+impl Inner {
+    /// `codeAction/resolve`: computes the edit of a fix-all action for the version it was offered
+    /// for; other actions come back unchanged.
+    pub async fn resolve_code_action(self: &Arc<Self>, mut action: lsp::CodeAction) -> jsonrpc::Result<lsp::CodeAction> {
+        let Some(fix_all) = action.data.clone().and_then(|data| serde_json::from_value::<FixAll>(data).ok()) else {
+            return Ok(action);
+        };
+        let Some(analysis) = self.analysis(&fix_all.uri).await? else {
+            return Err(jsonrpc::Error::invalid_params(format!("{} is not open", fix_all.uri.as_str())));
+        };
+        let (job, document_changes) = {
+            let session = self.lock();
+            (session.job(&fix_all.uri), session.caps.document_changes)
+        };
+        let Some(job) = job.filter(|job| job.snapshot.version == fix_all.version && analysis.version == fix_all.version) else {
+            // The page changed since the action was offered: the client asks for actions again.
+            return Err(jsonrpc::Error { code: jsonrpc::ErrorCode::ContentModified, message: "content modified".into(), data: None });
+        };
+        let text = analysis.text.clone();
+        let work = move || fix_all.edit(&job, &text, document_changes);
+        action.edit = tokio::task::spawn_blocking(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+            .await
+            .map_err(|error| crate::diagnostics::internal(format!("fix-all failed: {error}")))?
+            .map_err(|payload| crate::diagnostics::internal(format!("fix-all panicked: {}", crate::guard::panic_message(&*payload))))?;
+        Ok(action)
+    }
 }
 
 /// "Ignore this word or phrase": an edit of `kanwu.toml` plus the command that applies it at once.

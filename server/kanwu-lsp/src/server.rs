@@ -173,7 +173,7 @@ impl LanguageServer for Backend {
                         lsp::CodeActionKind::REFACTOR,
                         lsp::CodeActionKind::from(crate::code_action::FIX_ALL_KIND),
                     ]),
-                    resolve_provider: Some(false),
+                    resolve_provider: Some(true),
                     ..Default::default()
                 })),
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
@@ -414,6 +414,11 @@ impl LanguageServer for Backend {
             Ok(if actions.is_empty() { None } else { Some(actions) })
         })
         .await
+    }
+
+    async fn code_action_resolve(&self, action: lsp::CodeAction) -> Result<lsp::CodeAction> {
+        let inner = self.inner.clone();
+        guard::request("codeAction/resolve", async move { inner.resolve_code_action(action).await }).await
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {

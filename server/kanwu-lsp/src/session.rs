@@ -35,6 +35,9 @@ pub struct ClientCaps {
     /// The client shows a diagnostic's `codeDescription` link (`codeDescriptionSupport`, declared
     /// for pushed or for pulled diagnostics).
     pub code_description: bool,
+    /// The client resolves a code action's `edit` lazily (`codeAction.resolveSupport` lists `edit`
+    /// and `dataSupport` is on): fix-all edits are then computed only for the action chosen.
+    pub code_action_resolve: bool,
 }
 
 impl ClientCaps {
@@ -72,6 +75,10 @@ impl ClientCaps {
             code_description: text_document.is_some_and(|text_document| {
                 text_document.publish_diagnostics.as_ref().and_then(|publish| publish.code_description_support).unwrap_or(false)
                     || text_document.diagnostic.as_ref().and_then(|pull| pull.code_description_support).unwrap_or(false)
+            }),
+            code_action_resolve: text_document.and_then(|text_document| text_document.code_action.as_ref()).is_some_and(|code_action| {
+                code_action.data_support == Some(true)
+                    && code_action.resolve_support.as_ref().is_some_and(|resolve| resolve.properties.iter().any(|property| property == "edit"))
             }),
         }
     }

@@ -43,6 +43,16 @@ fn code_actions(client: &mut Client, uri: &str, range: &Value, diagnostics: Valu
     client.call("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": range, "context": context }))
 }
 
+/// The action with its edit: as offered, or resolved by `codeAction/resolve` when the server left
+/// the edit to be computed on demand (it carries `data` then).
+fn resolved(client: &mut Client, action: &Value) -> Value {
+    if action.get("edit").is_some() {
+        return action.clone();
+    }
+    assert!(action.get("data").is_some(), "an action without an edit carries data to resolve it: {action}");
+    client.call("codeAction/resolve", action.clone())
+}
+
 /// The edits of `uri` in a WorkspaceEdit (either shape).
 fn edits_of(edit: &Value, uri: &str) -> Value {
     if let Some(changes) = edit["documentChanges"].as_array() {
@@ -196,13 +206,17 @@ fn code_actions_of_every_kind() {
     assert_eq!(actions[0]["isPreferred"], true);
     let single = apply_edits(PAGE, &edits_of(&actions[0]["edit"], &uri), "utf-16");
     assert_eq!(single, PAGE.replacen("深入 700", "深入700", 1));
-    let all_num = apply_edits(PAGE, &edits_of(&actions[1]["edit"], &uri), "utf-16");
+    // VS Code resolves edits lazily: the fix-all actions come without their edit.
+    assert!(actions[1].get("edit").is_none() && actions[3].get("edit").is_none(), "fix-all edits are left to resolve");
+    let all_num = apply_edits(PAGE, &edits_of(&resolved(&mut client, &actions[1])["edit"], &uri), "utf-16");
     let only_num = FixOptions { only_rules: vec!["num-space".into()], keep_lines: false };
     assert_eq!(all_num, fix_text(PAGE, &Config::with_defaults(), &only_num).text);
     assert_eq!(actions[2]["command"]["command"], "kanwu.ignoreOccurrence");
     assert_eq!(actions[3]["kind"], "source.fixAll.kanwu");
     // Fix-all keeps the line structure by default.
-    let fixed = apply_edits(PAGE, &edits_of(&actions[3]["edit"], &uri), "utf-16");
+    let offered_fix_all = actions[3].clone();
+    let fix_all = resolved(&mut client, &offered_fix_all);
+    let fixed = apply_edits(PAGE, &edits_of(&fix_all["edit"], &uri), "utf-16");
     assert_eq!(fixed, fix_text(PAGE, &Config::with_defaults(), &FixOptions { keep_lines: true, ..Default::default() }).text);
     assert_eq!(fixed.lines().count(), PAGE.lines().count());
 
@@ -222,7 +236,7 @@ fn code_actions_of_every_kind() {
     client.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
     wait_for_refresh(&mut client);
     let only = code_actions(&mut client, &uri, &num_space["range"], json!([]), Some(json!(["source.fixAll.kanwu"])));
-    let fixed = apply_edits(PAGE, &edits_of(&only[0]["edit"], &uri), "utf-16");
+    let fixed = apply_edits(PAGE, &edits_of(&resolved(&mut client, &only[0])["edit"], &uri), "utf-16");
     assert_eq!(fixed, fix_text(PAGE, &Config::with_defaults(), &FixOptions::default()).text);
     assert!(fixed.lines().count() < PAGE.lines().count());
 
@@ -240,6 +254,28 @@ fn code_actions_of_every_kind() {
     let stale_titles: Vec<&str> = stale.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
     assert_eq!(stale_titles[0], "Delete the stray space", "recomputed for the current version");
     assert!(stale.as_array().unwrap().iter().all(|a| a["edit"].is_null() || a["edit"]["documentChanges"][0]["textDocument"]["version"] == 2));
+    // A fix-all offered for version 1 is not resolved against version 2: the client asks again.
+    let outdated = client.request("codeAction/resolve", offered_fix_all);
+    assert_eq!(outdated["error"]["code"], -32801, "{outdated}");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn fix_all_edits_come_with_the_actions_for_clients_that_cannot_resolve_them() {
+    let dir = TempDir::new("actions-no-resolve");
+    let mut client = Client::spawn(dir.path());
+    let mut params = initialize_params("vscode-1.139", dir.path());
+    params["capabilities"]["textDocument"]["codeAction"].as_object_mut().unwrap().remove("resolveSupport");
+    let result = client.initialize(params);
+    assert_eq!(result["capabilities"]["codeActionProvider"]["resolveProvider"], true);
+    let uri = dir.uri("page.txt");
+    client.open(&uri, PAGE);
+    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } });
+    let only = code_actions(&mut client, &uri, &range, json!([]), Some(json!(["source.fixAll.kanwu"])));
+    let action = &only.as_array().unwrap()[0];
+    assert!(action.get("data").is_none(), "nothing left to resolve: {action}");
+    let fixed = apply_edits(PAGE, &edits_of(&action["edit"], &uri), "utf-16");
+    assert_eq!(fixed, fix_text(PAGE, &Config::with_defaults(), &FixOptions { keep_lines: true, ..Default::default() }).text);
     assert!(client.shutdown_and_exit().success());
 }
 
@@ -334,7 +370,7 @@ fn ignore_occurrence_uses_the_sidecar_and_survives_edits_elsewhere() {
     let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } });
     let fix_all = code_actions(&mut client, &uri, &range, json!([]), Some(json!(["source.fixAll.kanwu"])));
     let text = format!("新闻\n\n{PAGE}");
-    let fixed = apply_edits(&text, &edits_of(&fix_all[0]["edit"], &uri), "utf-8");
+    let fixed = apply_edits(&text, &edits_of(&resolved(&mut client, &fix_all[0])["edit"], &uri), "utf-8");
     assert!(fixed.contains("深入 700多"), "{fixed}");
     assert!(client.shutdown_and_exit().success());
 }
