@@ -487,6 +487,16 @@ pub struct CorpusIndex {
     /// The postings of pages added one at a time since (ids from `frozen_below` on).
     postings: KeyMap<Postings>,
     live: usize,
+    /// Counts the changes to the set of pages, so that postings frozen from a read-only look at the
+    /// index are installed only when nothing changed meanwhile.
+    changes: u64,
+}
+
+/// Postings frozen without holding the index for writing ([`CorpusIndex::prepare_freeze`]).
+pub struct PreparedFreeze {
+    frozen: Frozen,
+    frozen_below: PageId,
+    changes: u64,
 }
 
 impl PreparedPage {
@@ -647,6 +657,7 @@ impl CorpusIndex {
                 self.by_path.insert(page.path, id);
                 self.pages.push(Some(page.stored));
                 self.live += 1;
+                self.changes += 1;
                 lists.push((id, page.bigrams));
             }
             done += chunk.len();
@@ -660,9 +671,34 @@ impl CorpusIndex {
         self.freeze_with(Vec::new());
     }
 
+    /// Freezes the postings from a read-only look at the index, so that searches go on meanwhile
+    /// (the slow part of [`CorpusIndex::freeze`]); [`CorpusIndex::install_freeze`] puts it in place.
+    pub fn prepare_freeze(&self) -> PreparedFreeze {
+        PreparedFreeze { frozen: self.frozen_lists(Vec::new()), frozen_below: self.pages.len() as PageId, changes: self.changes }
+    }
+
+    /// Installs postings prepared by [`CorpusIndex::prepare_freeze`]; refuses them (returns false)
+    /// when pages were added, removed or renumbered since they were prepared.
+    pub fn install_freeze(&mut self, prepared: PreparedFreeze) -> bool {
+        if prepared.changes != self.changes {
+            return false;
+        }
+        self.frozen = prepared.frozen;
+        self.frozen_below = prepared.frozen_below;
+        self.postings = KeyMap::default();
+        true
+    }
+
     /// Rebuilds the frozen postings of every live page: `known` holds the bigrams of some pages
     /// (by increasing id); the others' are taken again from their stored text, in parallel.
     fn freeze_with(&mut self, known: Vec<(PageId, Vec<u32>)>) {
+        self.frozen = self.frozen_lists(known);
+        self.frozen_below = self.pages.len() as PageId;
+        self.postings = KeyMap::default();
+    }
+
+    /// The frozen postings of every live page (see [`CorpusIndex::freeze_with`]).
+    fn frozen_lists(&self, known: Vec<(PageId, Vec<u32>)>) -> Frozen {
         let mut known = known.into_iter().peekable();
         let mut ids: Vec<PageId> = Vec::with_capacity(self.live);
         let mut lists: Vec<Option<Vec<u32>>> = Vec::with_capacity(self.live);
@@ -686,9 +722,7 @@ impl CorpusIndex {
             .zip(ids.par_iter())
             .map(|(list, &id)| list.unwrap_or_else(|| pages[id as usize].as_ref().map_or_else(Vec::new, |page| page_bigrams(&page.units))))
             .collect();
-        self.frozen = Frozen::build(&ids, &lists);
-        self.frozen_below = self.pages.len() as PageId;
-        self.postings = KeyMap::default();
+        Frozen::build(&ids, &lists)
     }
 
     /// Adds a prepared page, replacing any page with the same path.
@@ -701,6 +735,7 @@ impl CorpusIndex {
         self.by_path.insert(prepared.path, id);
         self.pages.push(Some(prepared.stored));
         self.live += 1;
+        self.changes += 1;
         id
     }
 
@@ -716,6 +751,7 @@ impl CorpusIndex {
         let Some(id) = self.by_path.remove(path) else { return false };
         self.pages[id as usize] = None;
         self.live -= 1;
+        self.changes += 1;
         true
     }
 
@@ -733,7 +769,14 @@ impl CorpusIndex {
             page.path = to.to_path_buf();
         }
         self.by_path.insert(to.to_path_buf(), id);
+        self.changes += 1;
         true
+    }
+
+    /// How many times pages were added, removed, renamed or renumbered: equal counts mean the same
+    /// pages with the same text.
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// The number of indexed pages.
@@ -792,6 +835,7 @@ impl CorpusIndex {
         self.by_path = pages.iter().enumerate().map(|(id, page)| (page.path.clone(), id as PageId)).collect();
         self.live = pages.len();
         self.pages = pages.into_iter().map(Some).collect();
+        self.changes += 1;
         self.freeze();
     }
 
@@ -1180,6 +1224,21 @@ mod tests {
             let id = index.id_of(Path::new("c.txt")).unwrap();
             assert_eq!(index.original_text(id).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn a_freeze_prepared_while_reading_is_installed_only_if_nothing_changed() {
+        let mut index = index_of(&[("a.txt", "党员中心户制度。"), ("b.txt", "两个党员中心户。")]);
+        let prepared = index.prepare_freeze();
+        assert!(index.install_freeze(prepared));
+        assert_eq!(index.frequency("中心户"), (2, 2));
+        // A page added after the look was taken: the prepared postings would lose it.
+        let prepared = index.prepare_freeze();
+        index.update(Path::new("c.txt"), "党员中心户挂牌。");
+        assert!(!index.install_freeze(prepared));
+        assert_eq!(index.frequency("中心户"), (3, 3));
+        index.freeze();
+        assert_eq!(index.frequency("中心户"), (3, 3));
     }
 
     #[test]

@@ -31,7 +31,13 @@ pub struct CorpusState {
     pub ready: Arc<AtomicBool>,
     /// The last workspace diagnostic report of each unopened page, by result id.
     pub reports: Arc<std::sync::Mutex<ReportCache>>,
+    /// Terms' frequencies as counted for hover, each with the index's change count it was counted
+    /// at: a common term takes tens of milliseconds to count over a big corpus, once per change.
+    frequencies: Arc<std::sync::Mutex<std::collections::HashMap<String, (u64, (usize, usize))>>>,
 }
+
+/// The most terms whose frequency is remembered (the cache is emptied when it is full).
+const FREQUENCY_CACHE: usize = 4096;
 
 /// Workspace diagnostic reports by page. A result id is derived from the page's content hash and the
 /// session's configuration generation, so an unchanged page keeps its id and needs no re-check.
@@ -63,9 +69,25 @@ impl CorpusState {
         self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// How often the corpus uses a term: (pages, occurrences), for hover.
+    /// How often the corpus uses a term: (pages, occurrences), for hover; counted again only
+    /// when the index changed since it was last counted.
     pub fn frequency(&self, term: &str) -> (usize, usize) {
-        self.read().frequency(term)
+        let index = self.read();
+        let changes = index.changes();
+        let cache = || self.frequencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&(counted_at, frequency)) = cache().get(term) {
+            if counted_at == changes {
+                return frequency;
+            }
+        }
+        let frequency = index.frequency(term);
+        drop(index);
+        let mut frequencies = cache();
+        if frequencies.len() >= FREQUENCY_CACHE {
+            frequencies.clear();
+        }
+        frequencies.insert(term.to_string(), (changes, frequency));
+        frequency
     }
 }
 
@@ -131,14 +153,15 @@ impl Inner {
     }
 
     /// A hover's contents with how often the corpus uses `term` (pages, occurrences) added as a
-    /// closing line, in the hover's own format. While the first index is being built, a term not yet
-    /// seen gets no line rather than a wrong zero.
+    /// closing line, in the hover's own format. While the first index is being built there is no
+    /// such line: a count of the pages indexed so far would be wrong, and counting would make the
+    /// hover wait on the indexing.
     pub fn with_frequency(&self, mut contents: lsp::MarkupContent, term: &str) -> lsp::MarkupContent {
         let corpus = self.corpus();
-        let (pages, occurrences) = corpus.frequency(term);
-        if occurrences == 0 && !corpus.ready.load(Ordering::Acquire) {
+        if !corpus.ready.load(Ordering::Acquire) {
             return contents;
         }
+        let (pages, occurrences) = corpus.frequency(term);
         if !contents.value.ends_with('\n') {
             contents.value.push('\n');
         }
@@ -193,8 +216,16 @@ impl Inner {
                     done += chunk.len();
                     let _ = sender.send(done);
                 }
-                // The pages went in one at a time; one parallel merge freezes their postings compactly.
-                corpus.write().freeze();
+                // The pages went in one at a time; one parallel merge freezes their postings
+                // compactly. It is prepared under a read lock, so hovers and references go on
+                // meanwhile, and installed under a short write lock (again in full, under the
+                // write lock, if a page changed in between).
+                let prepared = corpus.read().prepare_freeze();
+                let mut index = corpus.write();
+                if !index.install_freeze(prepared) {
+                    index.freeze();
+                }
+                drop(index);
                 corpus.ready.store(true, Ordering::Release);
             });
             while let Some(done) = receiver.recv().await {
@@ -276,7 +307,7 @@ impl Inner {
     /// Re-reads one page from disk (or drops it); open pages keep the editor's text.
     fn refresh_page(&self, corpus: &CorpusState, path: &Path, deleted: bool) {
         if deleted || !path.is_file() {
-            if corpus.write().remove(path) == false {
+            if !corpus.write().remove(path) {
                 // A deleted folder: drop every page below it.
                 corpus.write().remove_folder(path);
             }

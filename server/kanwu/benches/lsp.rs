@@ -9,7 +9,8 @@
 //! - 2 MB page: 40 keystrokes 100 ms apart (a character typed, or Enter, or Backspace, at random
 //!   places), each one's time to a publish covering it (debounce 0), and the latency of a request
 //!   about a small page sent right after each keystroke;
-//! - resident memory (VmRSS) with 50 open 20 KB pages.
+//! - resident memory (VmRSS) with 50 open 20 KB pages;
+//! - hover latency while the server indexes a generated 10,000-page corpus (when it exists).
 //!
 //! Pages are generated from the lines of the seed pages in `/work/shared/seeds` (read at run
 //! time, shuffled and mixed), or from a built-in generator when the seeds are not there.
@@ -294,6 +295,55 @@ fn bench_memory(lines: &[String]) {
     client.shutdown_and_exit();
 }
 
+/// Hovers (which read the corpus index for a term's frequency) every 20 ms while the server indexes
+/// a generated 10,000-page corpus, and until a second after it is done: no hover should wait long
+/// on the indexing. Skipped when the corpus has not been generated.
+fn bench_hover_while_indexing() {
+    let corpus = std::env::var_os("KANWU_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("kanwu-index-corpus/pages-10000-seed1"));
+    if !corpus.is_dir() {
+        println!("hover while indexing: skipped, no generated corpus at {} (see server/kanwu-core/benches/corpus_index.rs)", corpus.display());
+        return;
+    }
+    let mut client = Client::spawn(&corpus);
+    client.initialize(initialize_params("neovim-0.11.4", &corpus));
+    let dir = TempDir::new("bench-hover");
+    let uri = dir.uri("note.txt");
+    let note = "召开嘎查两委会议，研究春季接羔工作。\n";
+    client.open(&uri, note);
+    // Neovim's initialize offers UTF-8 first, so columns are bytes.
+    let at = position(note, note.find("两委").unwrap_or(0), "utf-8");
+    let began = Instant::now();
+    let (mut latencies, mut ended) = (Vec::new(), None);
+    let progress_ended = |message: &Value| message["method"] == "$/progress" && message["params"]["value"]["kind"] == "end";
+    while began.elapsed() < Duration::from_secs(180) {
+        let asked = Instant::now();
+        let hover = client.call("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": at }));
+        latencies.push(ms(asked.elapsed()));
+        if std::env::var_os("KANWU_BENCH_LATENCIES").is_some() && ms(asked.elapsed()) > 50.0 {
+            println!("   a hover at {:.2} s took {:.0} ms", asked.duration_since(began).as_secs_f64(), ms(asked.elapsed()));
+        }
+        assert!(!hover.is_null(), "a hover over 两委; stderr:\n{}", client.stderr());
+        if ended.is_none() && client.wait_for(progress_ended, Duration::ZERO).is_some() {
+            ended = Some(began.elapsed());
+        }
+        if ended.is_some_and(|ended| began.elapsed() > ended + Duration::from_secs(1)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let indexed = ended.map_or(f64::NAN, |ended| ended.as_secs_f64());
+    println!(
+        "hover while indexing {} ({indexed:.1} s to index): {} hovers, median {:.2} ms, max {:.1} ms",
+        corpus.display(),
+        latencies.len(),
+        median(&mut latencies.clone()),
+        latencies.iter().cloned().fold(0.0, f64::max)
+    );
+    client.shutdown_and_exit();
+}
+
 fn rss_kb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -311,8 +361,22 @@ fn main() {
         bench_start();
         return;
     }
-    bench_start();
-    bench_20kb(&lines);
-    bench_memory(&lines);
-    bench_2mb(&lines);
+    // `KANWU_BENCH_ONLY=2mb` (or start, 20kb, memory, hover) runs one section.
+    let only = std::env::var("KANWU_BENCH_ONLY").ok();
+    let wanted = |name: &str| only.as_deref().is_none_or(|only| only == name);
+    if wanted("start") {
+        bench_start();
+    }
+    if wanted("20kb") {
+        bench_20kb(&lines);
+    }
+    if wanted("memory") {
+        bench_memory(&lines);
+    }
+    if wanted("2mb") {
+        bench_2mb(&lines);
+    }
+    if wanted("hover") {
+        bench_hover_while_indexing();
+    }
 }

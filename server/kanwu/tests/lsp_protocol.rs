@@ -186,6 +186,8 @@ fn burst(editor: &str, encodings: Option<Value>, seed: u64) {
     );
     let fixed = match actions.as_array().and_then(|actions| actions.first()) {
         Some(action) => {
+            // Clients that resolve edits get the action without its edit, to resolve when chosen.
+            let action = if action.get("edit").is_none() { client.call("codeAction/resolve", action.clone()) } else { action.clone() };
             let changes = &action["edit"]["documentChanges"][0]["edits"];
             let edits = if changes.is_null() { &action["edit"]["changes"][&uri] } else { changes };
             support::apply_edits(&model, edits, &encoding)
