@@ -95,7 +95,72 @@ pub fn corpus_hits(index: &kanwu_core::index::CorpusIndex, spellings: &[String])
     hits
 }
 
+/// The occurrences in one page, in page order; `text` is the page's text when it was searched
+/// as open in the editor (the index's copy was behind).
+pub struct PageHits {
+    pub uri: lsp::Uri,
+    pub hits: Vec<Hit>,
+    pub text: Option<Arc<str>>,
+}
+
+/// What a search needs of an open page: where it lives and its current text.
+pub struct OpenPage {
+    pub path: PathBuf,
+    pub uri: lsp::Uri,
+    pub snapshot: crate::document::Snapshot,
+}
+
+/// Every occurrence of any of `spellings` across the corpus, by page (pages in URI order): from the
+/// index, except in the open pages whose text the index has not caught up with yet (it takes an
+/// edited page in once typing pauses), which are searched in their current text, so that every
+/// range is a range of the text the editor has now.
+pub fn live_hits(index: &kanwu_core::index::CorpusIndex, open: Vec<OpenPage>, spellings: &[String]) -> Vec<PageHits> {
+    let mut hits = corpus_hits(index, spellings);
+    let mut pages: Vec<PageHits> = Vec::new();
+    for page in open {
+        let text = page.snapshot.text();
+        let indexed = index.id_of(&page.path);
+        if indexed.and_then(|id| index.content_hash(id)) == Some(kanwu_core::index::content_hash(text.as_bytes())) {
+            continue;
+        }
+        if let Some(id) = indexed {
+            hits.retain(|hit| hit.page != id);
+        }
+        let mut single = kanwu_core::index::CorpusIndex::new();
+        single.update(&page.path, &text);
+        let found = corpus_hits(&single, spellings);
+        if !found.is_empty() {
+            pages.push(PageHits { uri: page.uri, hits: found, text: Some(text) });
+        }
+    }
+    // The index's hits come grouped by page and in position order: each page's URI is made once.
+    let mut from = 0;
+    while from < hits.len() {
+        let page = hits[from].page;
+        let to = from + hits[from..].partition_point(|hit| hit.page == page);
+        if let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) {
+            pages.push(PageHits { uri, hits: hits[from..to].to_vec(), text: None });
+        }
+        from = to;
+    }
+    pages.sort_by(|a, b| a.uri.as_str().cmp(b.uri.as_str()));
+    pages
+}
+
 impl Inner {
+    /// The open pages that live in files (for searches across the corpus).
+    pub fn open_pages(&self) -> Vec<OpenPage> {
+        let session = self.lock();
+        session
+            .documents
+            .iter()
+            .filter(|(_, document)| !document.is_config)
+            .filter_map(|(uri, document)| {
+                Some(OpenPage { path: document.path.clone()?, uri: uri.clone(), snapshot: document.document.snapshot() })
+            })
+            .collect()
+    }
+
     /// The term under the cursor of an open page (the selection's text when `selection` is given).
     pub fn term_at_position(&self, uri: &lsp::Uri, position: lsp::Position) -> Option<TermAt> {
         let (snapshot, path, encoding, glossary) = {
@@ -120,25 +185,13 @@ impl Inner {
         tokio::task::spawn_blocking(move || {
             let found = inner.term_at_position(&position.text_document.uri, position.position)?;
             let encoding = inner.lock().encoding;
+            let open = inner.open_pages();
             let corpus = inner.corpus();
             let index = corpus.read();
-            // The hits come grouped by page and in position order: each page's URI is made once, and
-            // only the pages are sorted (by URI), not every location.
-            let hits = corpus_hits(&index, &found.spellings);
-            let mut pages: Vec<(lsp::Uri, std::ops::Range<usize>)> = Vec::new();
-            let mut from = 0;
-            while from < hits.len() {
-                let page = hits[from].page;
-                let to = from + hits[from..].partition_point(|hit| hit.page == page);
-                if let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) {
-                    pages.push((uri, from..to));
-                }
-                from = to;
-            }
-            pages.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-            let mut locations: Vec<lsp::Location> = Vec::with_capacity(hits.len());
-            for (uri, range) in pages {
-                locations.extend(hits[range].iter().map(|hit| lsp::Location { uri: uri.clone(), range: hit_range(hit, encoding) }));
+            let pages = live_hits(&index, open, &found.spellings);
+            let mut locations: Vec<lsp::Location> = Vec::with_capacity(pages.iter().map(|page| page.hits.len()).sum());
+            for page in pages {
+                locations.extend(page.hits.iter().map(|hit| lsp::Location { uri: page.uri.clone(), range: hit_range(hit, encoding) }));
             }
             Some(locations)
         })

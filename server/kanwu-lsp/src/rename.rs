@@ -27,12 +27,24 @@ impl Inner {
         let edit = tokio::task::spawn_blocking(move || {
             let found = inner.term_at_position(&position.text_document.uri, position.position)?;
             let encoding = inner.lock().encoding;
+            let open = inner.open_pages();
             let corpus = inner.corpus();
             let index = corpus.read();
             let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-            for hit in crate::references::corpus_hits(&index, &crate::references::spellings(&found.term)) {
-                let Some(uri) = index.path(hit.page).and_then(lsp::Uri::from_file_path) else { continue };
-                changes.entry(uri).or_default().push(lsp::TextEdit { range: crate::references::hit_range(&hit, encoding), new_text: new_name.clone() });
+            for page in crate::references::live_hits(&index, open, &crate::references::spellings(&found.term)) {
+                // A hit across lines keeps its line breaks: the page stays comparable line by line
+                // with its scan. Its text comes from the open page, or is rebuilt from the index.
+                let spans_lines = page.hits.iter().any(|hit| hit.start.line != hit.end.line);
+                let text: Option<String> = match &page.text {
+                    Some(text) => Some(text.to_string()),
+                    None if spans_lines => page.hits.first().and_then(|hit| index.original_text(hit.page)),
+                    None => None,
+                };
+                let edits = changes.entry(page.uri).or_default();
+                for hit in &page.hits {
+                    let original = text.as_deref().and_then(|text| text.get(hit.range.clone())).unwrap_or("");
+                    edits.push(lsp::TextEdit { range: crate::references::hit_range(hit, encoding), new_text: keeping_breaks(original, &new_name) });
+                }
             }
             Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })
         })
@@ -40,5 +52,55 @@ impl Inner {
         .ok()
         .flatten();
         Ok(edit)
+    }
+}
+
+/// `replacement` for the occurrence `original`, with the line breaks of `original` (and the spaces
+/// around them) kept after as many characters as they followed there, or at the end when the
+/// replacement is shorter; spaces between characters are dropped.
+pub fn keeping_breaks(original: &str, replacement: &str) -> String {
+    let mut breaks: Vec<(usize, String)> = Vec::new();
+    let mut characters = 0;
+    let mut run = String::new();
+    for c in original.chars() {
+        if c.is_whitespace() {
+            run.push(c);
+            continue;
+        }
+        if run.contains('\n') {
+            breaks.push((characters, std::mem::take(&mut run)));
+        }
+        run.clear();
+        characters += 1;
+    }
+    if breaks.is_empty() {
+        return replacement.to_string();
+    }
+    let mut out = String::with_capacity(replacement.len() + 8);
+    let mut pending = breaks.into_iter().peekable();
+    for (index, c) in replacement.chars().enumerate() {
+        while let Some((_, run)) = pending.next_if(|(at, _)| *at <= index) {
+            out.push_str(&run);
+        }
+        out.push(c);
+    }
+    for (_, run) in pending {
+        out.push_str(&run);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeping_breaks;
+
+    #[test]
+    fn a_replacement_keeps_the_line_breaks_of_the_occurrence() {
+        assert_eq!(keeping_breaks("两委", "村两委"), "村两委");
+        assert_eq!(keeping_breaks("两\n委", "三委"), "三\n委");
+        assert_eq!(keeping_breaks("两\r\n委", "三委"), "三\r\n委");
+        assert_eq!(keeping_breaks("党员中\n心户", "党员"), "党员\n");
+        assert_eq!(keeping_breaks("两 委", "三委"), "三委");
+        assert_eq!(keeping_breaks("", "新"), "新");
     }
 }

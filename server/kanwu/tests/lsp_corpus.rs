@@ -160,6 +160,28 @@ fn references_rename_symbols_and_diagnostics_across_the_corpus() {
 }
 
 #[test]
+fn references_and_rename_follow_the_editors_text_at_once() {
+    let (mut client, dir, encoding) = start("vscode-1.139", "corpus-live");
+    let uri = dir.uri("a.txt");
+    client.open(&uri, PAGE_A);
+    // A new first line moves the term down a line. The index takes an edited page in only once
+    // typing pauses; asked at once, references and rename still use the editor's text.
+    let edited = format!("编者按：全文如下。\n{PAGE_A}");
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}));
+    let at = position(&edited, edited.find('两').unwrap(), &encoding);
+    let result = client.request("textDocument/references", json!({"textDocument": {"uri": uri}, "position": at, "context": {"includeDeclaration": true}}));
+    let in_a: Vec<&Value> = result["result"].as_array().unwrap().iter().filter(|location| location["uri"] == uri).map(|location| &location["range"]).collect();
+    assert_eq!(in_a, [&json!({"start": {"line": 5, "character": 8}, "end": {"line": 6, "character": 2}})], "{result}");
+
+    // The rename keeps the column wrap inside the occurrence.
+    let renamed = client.request("textDocument/rename", json!({"textDocument": {"uri": uri}, "position": at, "newName": "村“三委”"}));
+    let edits = &renamed["result"]["changes"][&uri];
+    assert_eq!(support::apply_edits(&edited, edits, &encoding), edited.replace("村“两\n委”", "村“三\n委”"), "{renamed}");
+    assert_eq!(renamed["result"]["changes"][&dir.uri("b.txt")][0]["newText"], "村“三委”", "{renamed}");
+    client.shutdown_and_exit();
+}
+
+#[test]
 fn progress_only_for_clients_that_declare_it() {
     let dir = TempDir::new("corpus-no-progress");
     dir.write("a.txt", PAGE_A);
