@@ -212,7 +212,8 @@ mod tests {
         let text = "本期导读：抗疫一线。\n\n党旗飘扬在抗疫一线\n\n□本报记者 何帆\n\n一支支志愿队伍闻令而动，一个\n个服务站点连夜开张。\n\n快速响应\n\n正文继续写下去，直到结束。\n\n社区志愿者在测温\n葛文博 摄\n\n第二篇文章标题\n□本报记者 李明 通讯员 王芳\n\n第二篇正文。\n";
         let page = Page::parse(text);
         let articles = articles(text, &page);
-        let summary: Vec<(bool, &str, Vec<(OutlineKind, &str)>)> = articles
+        type Summary<'a> = (bool, &'a str, Vec<(OutlineKind, &'a str)>);
+        let summary: Vec<Summary<'_>> = articles
             .iter()
             .map(|article| (article.preamble, article.name.as_str(), article.items.iter().map(|item| (item.kind, item.name.as_str())).collect()))
             .collect();

@@ -375,7 +375,7 @@ fn last_char(content: &str) -> Option<char> {
 /// True when a line's text ends a sentence: `。`, `！`, `？`, `…`, possibly followed by closing marks.
 fn ends_sentence(content: &str) -> bool {
     let trimmed = content.trim_end_matches(is_line_space);
-    let core = trimmed.trim_end_matches(|c: char| matches!(c, '”' | '’' | '）' | ')' | '」' | '』' | '】' | '》'));
+    let core = trimmed.trim_end_matches(['”', '’', '）', ')', '」', '』', '】', '》']);
     match core.chars().next_back() {
         Some(c) => matches!(c, '。' | '！' | '？' | '!' | '?' | '…' | '.' | '；' | ';' | '：' | ':'),
         None => false,

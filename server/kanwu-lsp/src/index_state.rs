@@ -33,8 +33,11 @@ pub struct CorpusState {
     pub reports: Arc<std::sync::Mutex<ReportCache>>,
     /// Terms' frequencies as counted for hover, each with the index's change count it was counted
     /// at: a common term takes tens of milliseconds to count over a big corpus, once per change.
-    frequencies: Arc<std::sync::Mutex<std::collections::HashMap<String, (u64, (usize, usize))>>>,
+    frequencies: Arc<std::sync::Mutex<FrequencyCache>>,
 }
+
+/// Per term: the index's change count when it was counted, and (pages, occurrences).
+type FrequencyCache = std::collections::HashMap<String, (u64, (usize, usize))>;
 
 /// The most terms whose frequency is remembered (the cache is emptied when it is full).
 const FREQUENCY_CACHE: usize = 4096;
