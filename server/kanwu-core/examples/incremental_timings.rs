@@ -12,7 +12,10 @@ fn main() {
         seed.push_str("\n\n");
     }
     let mut page = String::new();
-    if std::env::var_os("SHUFFLED").is_some() {
+    if let Some(file) = std::env::var_os("PAGE") {
+        // A page given whole (for instance one without blank lines).
+        page = std::fs::read_to_string(file).expect("PAGE names a UTF-8 file");
+    } else if std::env::var_os("SHUFFLED").is_some() {
         // Lines drawn at random from the seeds, as the server bench builds its 2 MB page.
         let lines: Vec<&str> = seed.lines().collect();
         let mut state = 5u64 | 1;
