@@ -35,6 +35,7 @@ use crate::rules::duplicate_line::{self, Decision, LineFact};
 use crate::types::Diagnostic;
 use std::collections::HashMap;
 use std::ops::Range;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// The rules that read the whole page, run over the whole page rather than per chunk.
@@ -48,6 +49,11 @@ const DUPLICATE_LINE: &str = "duplicate-line";
 
 /// The smallest chunk, in bytes: smaller chunks would cost more in bookkeeping than they save.
 pub const MIN_CHUNK: usize = 4096;
+
+/// From this many chunks to parse or check on, the work goes to the thread pool. Fewer (a
+/// keystroke's one or two) are done on the calling thread: a job handed to the pool would wait
+/// while the pool indexes the corpus.
+const PARALLEL_FROM: usize = 4;
 
 /// One chunk's cached structure and diagnostics (offsets relative to the chunk).
 struct Chunk {
@@ -115,33 +121,54 @@ impl IncrementalAnalysis {
         let bounds = chunk_bounds(text);
         let mut stats = UpdateStats { chunks: bounds.len(), analysed: 0 };
 
-        // Structure and quotation evidence of every chunk, parsed once per distinct chunk text.
+        // Structure and quotation evidence of every chunk, parsed once per distinct chunk text (the
+        // new chunks on all cores: a page just opened has nothing but new chunks).
+        let missing: Vec<&str> = bounds.iter().map(|range| &text[range.clone()]).filter(|chunk_text| !self.chunks.contains_key(*chunk_text)).collect();
+        let parse = |chunk_text: &str| new_chunk(chunk_text, config);
+        let parsed: Vec<(&str, Chunk)> = if missing.len() >= PARALLEL_FROM {
+            missing.into_par_iter().map(|chunk_text| (chunk_text, parse(chunk_text))).collect()
+        } else {
+            missing.into_iter().map(|chunk_text| (chunk_text, parse(chunk_text))).collect()
+        };
+        for (chunk_text, chunk) in parsed {
+            self.chunks.entry(Box::from(chunk_text)).or_insert(chunk);
+        }
         let (mut has_quotes, mut isolated) = (false, 0);
         for range in &bounds {
-            let chunk_text = &text[range.clone()];
-            let chunk = match self.chunks.get_mut(chunk_text) {
-                Some(chunk) => chunk,
-                None => self.chunks.entry(Box::from(chunk_text)).or_insert_with(|| new_chunk(chunk_text, config)),
-            };
-            chunk.used = update;
-            has_quotes |= chunk.has_quotes;
-            isolated += chunk.isolated;
+            if let Some(chunk) = self.chunks.get_mut(&text[range.clone()]) {
+                chunk.used = update;
+                has_quotes |= chunk.has_quotes;
+                isolated += chunk.isolated;
+            }
         }
         let lost_quotes = lost_quotes_from(has_quotes, isolated);
+        let slot = usize::from(lost_quotes);
+
+        // The chunk rules over the chunks that have no diagnostics for this page yet, on all cores.
+        let todo: Vec<(&str, &mut Chunk)> = self
+            .chunks
+            .iter_mut()
+            .filter(|(_, chunk)| chunk.used == update && chunk.diagnostics[slot].is_none())
+            .map(|(chunk_text, chunk)| (chunk_text.as_ref(), chunk))
+            .collect();
+        stats.analysed = todo.len();
+        let check = |(chunk_text, chunk): (&str, &mut Chunk)| {
+            chunk.page.lost_quotes = lost_quotes;
+            let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
+            chunk.diagnostics[slot] = Some(Arc::new(found));
+        };
+        if todo.len() >= PARALLEL_FROM {
+            todo.into_par_iter().for_each(check);
+        } else {
+            todo.into_iter().for_each(check);
+        }
 
         // Each chunk's diagnostics, shared as they are (relative to the chunk's start).
         let mut groups: Vec<Group> = Vec::with_capacity(bounds.len());
         for range in &bounds {
             let chunk_text = &text[range.clone()];
             let mut group = Vec::with_capacity(2);
-            if let Some(chunk) = self.chunks.get_mut(chunk_text) {
-                let slot = usize::from(lost_quotes);
-                if chunk.diagnostics[slot].is_none() {
-                    chunk.page.lost_quotes = lost_quotes;
-                    let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
-                    chunk.diagnostics[slot] = Some(Arc::new(found));
-                    stats.analysed += 1;
-                }
+            if let Some(chunk) = self.chunks.get(chunk_text) {
                 if let Some(found) = &chunk.diagnostics[slot] {
                     group.push((range.start, found.clone()));
                 }
