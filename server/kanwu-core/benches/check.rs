@@ -67,7 +67,7 @@ fn big_page(bytes: usize) -> String {
             let random = next_random(&mut state);
             if c.is_ascii_digit() {
                 page.push(char::from(b'0' + (random % 10) as u8));
-            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) && random % 25 == 0 && !pool.is_empty() {
+            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) && random.is_multiple_of(25) && !pool.is_empty() {
                 page.push(pool[(random >> 8) as usize % pool.len()]);
             } else {
                 page.push(c);

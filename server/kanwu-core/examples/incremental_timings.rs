@@ -36,7 +36,22 @@ fn main() {
     let start = Instant::now();
     let first = analysis.analyze(&page, &config);
     println!("first analysis: {:.1} ms, {} diagnostics", start.elapsed().as_secs_f64() * 1000.0, first.len());
-    let middle = page.char_indices().map(|(i, _)| i).find(|&i| i >= page.len() / 2).unwrap_or(0);
+    // Typing lands in the middle of the page, or with `WIDEST=1` at the end of its widest line (the
+    // worst case: the line widens its block, which every chunk of the block sees).
+    let middle = if std::env::var_os("WIDEST").is_some() {
+        let mut offset = 0;
+        let mut widest = (0, 0);
+        for line in page.split_inclusive('\n') {
+            let width = kanwu_core::page::content_width(line.trim_end());
+            if width > widest.0 {
+                widest = (width, offset + line.trim_end().len());
+            }
+            offset += line.len();
+        }
+        widest.1
+    } else {
+        page.char_indices().map(|(i, _)| i).find(|&i| i >= page.len() / 2).unwrap_or(0)
+    };
     let rounds: usize = std::env::var("ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(10);
     for round in 0..rounds {
         page.insert(middle + round * 3, '字');

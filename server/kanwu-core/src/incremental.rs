@@ -4,16 +4,27 @@
 //!
 //! # Where a page is cut
 //!
-//! A chunk ends after the blank lines that follow a line ending a sentence (`。`, `！` or `？` as its
-//! very last character), and the next chunk starts with a line whose first character is a Chinese
-//! character; a chunk is at least [`MIN_CHUNK`] bytes long. Such a cut never falls inside a block
-//! (blocks are separated by blank lines), so no wrap, headline block or vertical heading crosses
-//! it; the line before it cannot be continued by a blank split (it does not end in mid-sentence);
-//! no rule carries a paragraph on across it (bracket pairing stops at a sentence end and only looks
-//! ahead for an opening quotation mark); and message excerpts stop at line breaks. Only truly empty
-//! lines count as blank here, so a blank line holding spaces never makes a cut. Because cut points
-//! depend only on the text around them, an edit moves at most the cuts next to it, and the chunks
-//! further away keep their text and their cached results.
+//! A chunk ends after a line ending a sentence (`。`, `！` or `？` as its very last character), and
+//! the next chunk starts with a line whose first character is a Chinese character; a chunk is at
+//! least [`MIN_CHUNK`] bytes long. Between the two lines there are either
+//!
+//! - blank lines (only truly empty lines count here, so a line of spaces never makes such a cut):
+//!   then no block crosses the cut (blocks are separated by blank lines), so no wrap, headline block
+//!   or vertical heading does; the line before it cannot be continued by a blank split (it does not
+//!   end in mid-sentence); or
+//! - nothing, inside a block, when the line before the cut is certainly no full column line: among
+//!   the up to [`LOOK_BACK`] lines of its block before it are enough certain body lines that the
+//!   block is no headline block, and one of them is wider than it by more than the slack of a full
+//!   line. That line ends its paragraph whatever the rest of the block holds, so no wrap crosses the
+//!   cut. The decisions that read the whole block (its column width, its line counts) get what the
+//!   chunk cannot see of it from the chunks beside it ([`crate::page::BlockOutside`], from each
+//!   chunk's edge blocks): a chunk is cached per text *and* per those values, so it is parsed again
+//!   only when its block's column width changes (typing that widens the block's widest line).
+//!
+//! Either way no rule carries a paragraph on across a cut (bracket pairing stops at a sentence end
+//! and only looks ahead for an opening quotation mark), and message excerpts stop at line breaks.
+//! Because cut points depend only on the text around them, an edit moves at most the cuts next to
+//! it, and the chunks further away keep their text and their cached results.
 //!
 //! # Page-wide facts
 //!
@@ -30,10 +41,10 @@
 
 use crate::config::Config;
 use crate::findings::Findings;
-use crate::page::{lost_quotes_from, quote_evidence, Break, Line, Page, VerticalRun};
+use crate::page::{block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, Break, Line, Page, Tuning, VerticalRun};
 use crate::rules::duplicate_line::{self, Decision, LineFact};
 use crate::types::Diagnostic;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -55,8 +66,20 @@ pub const MIN_CHUNK: usize = 4096;
 /// while the pool indexes the corpus.
 const PARALLEL_FROM: usize = 4;
 
+/// What a chunk cannot see of the blocks it shares with the chunks before and after it.
+type Outside = (BlockOutside, BlockOutside);
+
+/// One chunk of the page at this update: where it is, and what it cannot see of its edge blocks.
+struct Piece {
+    range: Range<usize>,
+    outside: Outside,
+}
+
 /// One chunk's cached structure and diagnostics (offsets relative to the chunk).
 struct Chunk {
+    /// What the chunk was parsed with of the blocks it shares (a chunk text may be cached parsed
+    /// with different values, as when it occurs twice on the page).
+    outside: Outside,
     page: Page,
     has_quotes: bool,
     isolated: usize,
@@ -76,8 +99,20 @@ struct Chunk {
 #[derive(Default)]
 pub struct IncrementalAnalysis {
     config: Option<Config>,
-    chunks: HashMap<Box<str>, Chunk, foldhash::fast::RandomState>,
+    chunks: HashMap<Box<str>, Vec<Chunk>, foldhash::fast::RandomState>,
+    /// The edge blocks of chunks next to a cut inside a block, by chunk text, with the update that
+    /// last used them.
+    edges: HashMap<Box<str>, (Edges, u64), foldhash::fast::RandomState>,
     updates: u64,
+}
+
+/// A chunk's first and last blocks as the chunks beside it see them ([`block_edges`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Edges {
+    first: BlockOutside,
+    last: BlockOutside,
+    /// The chunk is one block from its start to its end.
+    whole: bool,
 }
 
 impl std::fmt::Debug for IncrementalAnalysis {
@@ -109,6 +144,7 @@ impl IncrementalAnalysis {
     pub fn analyze_with_stats(&mut self, text: &str, config: &Config) -> (Findings, UpdateStats) {
         if self.config.as_ref() != Some(config) {
             self.chunks.clear();
+            self.edges.clear();
             self.config = Some(config.clone());
         }
         if config.ignore.iter().any(|word| word.contains(['\n', '\r'])) {
@@ -118,24 +154,30 @@ impl IncrementalAnalysis {
         }
         self.updates += 1;
         let update = self.updates;
-        let bounds = chunk_bounds(text);
+        let bounds = chunk_bounds(text, &config.tuning);
         let mut stats = UpdateStats { chunks: bounds.len(), analysed: 0 };
+        let pieces = self.pieces(text, bounds, update);
 
-        // Structure and quotation evidence of every chunk, parsed once per distinct chunk text (the
-        // new chunks on all cores: a page just opened has nothing but new chunks).
-        let missing: Vec<&str> = bounds.iter().map(|range| &text[range.clone()]).filter(|chunk_text| !self.chunks.contains_key(*chunk_text)).collect();
-        let parse = |chunk_text: &str| new_chunk(chunk_text, config);
+        // Structure and quotation evidence of every chunk, parsed once per distinct chunk text and
+        // edge blocks (the new chunks on all cores: a page just opened has nothing but new chunks).
+        let mut missing: Vec<(&str, Outside)> = Vec::new();
+        for piece in &pieces {
+            let chunk_text = &text[piece.range.clone()];
+            if self.chunk(chunk_text, piece.outside).is_none() && !missing.contains(&(chunk_text, piece.outside)) {
+                missing.push((chunk_text, piece.outside));
+            }
+        }
         let parsed: Vec<(&str, Chunk)> = if missing.len() >= PARALLEL_FROM {
-            missing.into_par_iter().map(|chunk_text| (chunk_text, parse(chunk_text))).collect()
+            missing.into_par_iter().map(|(chunk_text, outside)| (chunk_text, new_chunk(chunk_text, config, outside))).collect()
         } else {
-            missing.into_iter().map(|chunk_text| (chunk_text, parse(chunk_text))).collect()
+            missing.into_iter().map(|(chunk_text, outside)| (chunk_text, new_chunk(chunk_text, config, outside))).collect()
         };
         for (chunk_text, chunk) in parsed {
-            self.chunks.entry(Box::from(chunk_text)).or_insert(chunk);
+            self.chunks.entry(Box::from(chunk_text)).or_default().push(chunk);
         }
         let (mut has_quotes, mut isolated) = (false, 0);
-        for range in &bounds {
-            if let Some(chunk) = self.chunks.get_mut(&text[range.clone()]) {
+        for piece in &pieces {
+            if let Some(chunk) = self.chunk_mut(&text[piece.range.clone()], piece.outside) {
                 chunk.used = update;
                 has_quotes |= chunk.has_quotes;
                 isolated += chunk.isolated;
@@ -148,8 +190,8 @@ impl IncrementalAnalysis {
         let todo: Vec<(&str, &mut Chunk)> = self
             .chunks
             .iter_mut()
+            .flat_map(|(chunk_text, variants)| variants.iter_mut().map(move |chunk| (chunk_text.as_ref(), chunk)))
             .filter(|(_, chunk)| chunk.used == update && chunk.diagnostics[slot].is_none())
-            .map(|(chunk_text, chunk)| (chunk_text.as_ref(), chunk))
             .collect();
         stats.analysed = todo.len();
         let check = |(chunk_text, chunk): (&str, &mut Chunk)| {
@@ -164,13 +206,12 @@ impl IncrementalAnalysis {
         }
 
         // Each chunk's diagnostics, shared as they are (relative to the chunk's start).
-        let mut groups: Vec<Group> = Vec::with_capacity(bounds.len());
-        for range in &bounds {
-            let chunk_text = &text[range.clone()];
+        let mut groups: Vec<Group> = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
             let mut group = Vec::with_capacity(2);
-            if let Some(chunk) = self.chunks.get(chunk_text) {
+            if let Some(chunk) = self.chunk(&text[piece.range.clone()], piece.outside) {
                 if let Some(found) = &chunk.diagnostics[slot] {
-                    group.push((range.start, found.clone()));
+                    group.push((piece.range.start, found.clone()));
                 }
             }
             groups.push(group);
@@ -185,17 +226,83 @@ impl IncrementalAnalysis {
         let duplicate_severity = enabled(DUPLICATE_LINE).map(|(_, severity)| severity);
         let mut overlay = Vec::new();
         if others_wanted || duplicate_severity.is_some() {
-            let page = self.assemble(text, &bounds, lost_quotes);
+            let page = self.assemble(text, &pieces, lost_quotes);
             if let Some(severity) = duplicate_severity {
-                overlay.extend(self.repeated_lines(text, config, &bounds, &page, severity, &mut groups));
+                overlay.extend(self.repeated_lines(text, config, &pieces, &page, severity, &mut groups));
             }
             if others_wanted {
                 overlay.extend(crate::run_rules(text, &page, config, |info| PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE));
             }
             overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
-        self.chunks.retain(|_, chunk| chunk.used == update);
+        self.chunks.retain(|_, variants| {
+            variants.retain(|chunk| chunk.used == update);
+            !variants.is_empty()
+        });
+        self.edges.retain(|_, (_, used)| *used == update);
         (Findings::assemble(groups, overlay), stats)
+    }
+
+    /// The cached chunk of `chunk_text` parsed with `outside`.
+    fn chunk(&self, chunk_text: &str, outside: Outside) -> Option<&Chunk> {
+        self.chunks.get(chunk_text)?.iter().find(|chunk| chunk.outside == outside)
+    }
+
+    fn chunk_mut(&mut self, chunk_text: &str, outside: Outside) -> Option<&mut Chunk> {
+        self.chunks.get_mut(chunk_text)?.iter_mut().find(|chunk| chunk.outside == outside)
+    }
+
+    /// The chunks at `bounds` with what each cannot see of the blocks it shares with its
+    /// neighbours: where a cut falls inside a block, the parts of that block on the other side (the
+    /// edge blocks of the chunks there, kept by chunk text).
+    fn pieces(&mut self, text: &str, bounds: Vec<Range<usize>>, update: u64) -> Vec<Piece> {
+        let inside: Vec<bool> = bounds.iter().map(|range| range.start > 0 && !previous_line_is_empty(text, range.start)).collect();
+        let count = bounds.len();
+        let mut edges = vec![Edges::default(); count];
+        for (index, range) in bounds.iter().enumerate() {
+            let next_inside = index + 1 < count && inside[index + 1];
+            if !inside[index] && !next_inside {
+                continue;
+            }
+            let chunk_text = &text[range.clone()];
+            let entry = match self.edges.get_mut(chunk_text) {
+                Some(entry) => entry,
+                None => self.edges.entry(Box::from(chunk_text)).or_insert_with(|| {
+                    let (first, last, whole) = block_edges(chunk_text);
+                    (Edges { first: first.unwrap_or_default(), last: last.unwrap_or_default(), whole }, 0)
+                }),
+            };
+            entry.1 = update;
+            edges[index] = entry.0;
+        }
+        let mut outsides = vec![Outside::default(); count];
+        // From the left: the part of the open block in the chunks before.
+        let mut carry = BlockOutside::default();
+        for index in 0..count {
+            if inside[index] {
+                outsides[index].0 = carry;
+            }
+            carry = if index + 1 < count && inside[index + 1] {
+                let before = if edges[index].whole { outsides[index].0 } else { BlockOutside::default() };
+                before.and(edges[index].last)
+            } else {
+                BlockOutside::default()
+            };
+        }
+        // From the right: the part of the open block in the chunks after.
+        let mut carry = BlockOutside::default();
+        for index in (0..count).rev() {
+            if index + 1 < count && inside[index + 1] {
+                outsides[index].1 = carry;
+            }
+            carry = if inside[index] {
+                let after = if edges[index].whole { outsides[index].1 } else { BlockOutside::default() };
+                after.and(edges[index].first)
+            } else {
+                BlockOutside::default()
+            };
+        }
+        bounds.into_iter().zip(outsides).map(|(range, outside)| Piece { range, outside }).collect()
     }
 
     /// `duplicate-line` over the whole page: the lines are compared through the facts each chunk
@@ -205,26 +312,26 @@ impl IncrementalAnalysis {
         &mut self,
         text: &str,
         config: &Config,
-        bounds: &[Range<usize>],
+        pieces: &[Piece],
         page: &Page,
         severity: crate::Severity,
         groups: &mut [Group],
     ) -> Vec<Diagnostic> {
         // Each chunk's facts, found once per chunk text.
-        for range in bounds {
-            let chunk_text = &text[range.clone()];
-            let Some(chunk) = self.chunks.get_mut(chunk_text) else { continue };
+        for piece in pieces {
+            let chunk_text = &text[piece.range.clone()];
+            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
             if chunk.line_facts.is_none() {
                 let cx = crate::rules::Context::new(chunk_text, &chunk.page, config);
                 chunk.line_facts = Some(duplicate_line::line_facts(&cx, true).into_iter().map(LineFact::into_owned).collect());
             }
         }
         // Where each chunk's lines and paragraphs start on the page.
-        let mut first_lines = Vec::with_capacity(bounds.len());
-        let mut first_paragraphs = Vec::with_capacity(bounds.len());
+        let mut first_lines = Vec::with_capacity(pieces.len());
+        let mut first_paragraphs = Vec::with_capacity(pieces.len());
         let (mut lines, mut paragraphs) = (0, 0);
-        for range in bounds {
-            let Some(chunk) = self.chunks.get(&text[range.clone()]) else { continue };
+        for piece in pieces {
+            let Some(chunk) = self.chunk(&text[piece.range.clone()], piece.outside) else { continue };
             first_lines.push(lines);
             first_paragraphs.push(paragraphs);
             lines += chunk.page.lines.len();
@@ -235,8 +342,8 @@ impl IncrementalAnalysis {
         // The lines compared over the whole page.
         let decisions = {
             let mut facts: Vec<&LineFact<'static>> = Vec::with_capacity(lines);
-            for range in bounds {
-                if let Some(facts_of_chunk) = self.chunks.get(&text[range.clone()]).and_then(|chunk| chunk.line_facts.as_ref()) {
+            for piece in pieces {
+                if let Some(facts_of_chunk) = self.chunk(&text[piece.range.clone()], piece.outside).and_then(|chunk| chunk.line_facts.as_ref()) {
                     facts.extend(facts_of_chunk.iter());
                 }
             }
@@ -252,15 +359,15 @@ impl IncrementalAnalysis {
         };
 
         // Each chunk's reports, with its lines numbered within it.
-        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); bounds.len()];
+        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); pieces.len()];
         let mut whole = Vec::new();
         for decision in decisions {
             let chunk = chunk_of(decision.stray);
             let local = decision.stray - first_lines[chunk];
             if local == 0 && chunk > 0 {
                 // Its deletion may take the blank lines that end the chunk before.
-                let range = &bounds[chunk];
-                let key = self.chunks.get(&text[range.clone()]).and_then(|found| found.line_facts.as_ref()).and_then(|facts| facts[0].key.clone());
+                let piece = &pieces[chunk];
+                let key = self.chunk(&text[piece.range.clone()], piece.outside).and_then(|found| found.line_facts.as_ref()).and_then(|facts| facts[0].key.clone());
                 let mut diagnostic = duplicate_line::diagnostic(&page.lines, decision.stray, decision.other, key.as_deref().unwrap_or(""));
                 diagnostic.severity = severity;
                 whole.push(diagnostic);
@@ -269,9 +376,9 @@ impl IncrementalAnalysis {
             }
         }
         crate::drop_ignored(text, config, &mut whole);
-        for ((range, decisions), group) in bounds.iter().zip(per_chunk).zip(groups.iter_mut()) {
-            let chunk_text = &text[range.clone()];
-            let Some(chunk) = self.chunks.get_mut(chunk_text) else { continue };
+        for ((piece, decisions), group) in pieces.iter().zip(per_chunk).zip(groups.iter_mut()) {
+            let chunk_text = &text[piece.range.clone()];
+            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
             let reused = chunk.repeated.as_ref().filter(|(previous, _)| *previous == decisions).map(|(_, found)| found.clone());
             let found = match reused {
                 Some(found) => found,
@@ -294,18 +401,18 @@ impl IncrementalAnalysis {
                 }
             };
             if !found.is_empty() {
-                group.push((range.start, found));
+                group.push((piece.range.start, found));
             }
         }
         whole
     }
 
     /// The structure of the whole page, from the cached structures of its chunks.
-    fn assemble(&self, text: &str, bounds: &[Range<usize>], lost_quotes: bool) -> Page {
+    fn assemble(&self, text: &str, pieces: &[Piece], lost_quotes: bool) -> Page {
         let mut page = Page { lost_quotes, ..Page::default() };
-        for range in bounds {
-            let Some(chunk) = self.chunks.get(&text[range.clone()]) else { continue };
-            let (offset, first) = (range.start, page.lines.len());
+        for piece in pieces {
+            let Some(chunk) = self.chunk(&text[piece.range.clone()], piece.outside) else { continue };
+            let (offset, first) = (piece.range.start, page.lines.len());
             let part = &chunk.page;
             page.lines.extend(part.lines.iter().map(|line| Line {
                 range: line.range.start + offset..line.range.end + offset,
@@ -327,31 +434,53 @@ impl IncrementalAnalysis {
     }
 }
 
-fn new_chunk(text: &str, config: &Config) -> Chunk {
-    let page = Page::parse_tuned(text, &config.tuning);
+fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
+    let page = Page::parse_within(text, &config.tuning, outside.0, outside.1);
     let (has_quotes, isolated) = quote_evidence(text, &page.lines);
-    Chunk { page, has_quotes, isolated, diagnostics: [None, None], line_facts: None, repeated: None, used: 0 }
+    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], line_facts: None, repeated: None, used: 0 }
 }
 
+/// Whether the line before the one starting at `start` (a line start after the first) is empty.
+fn previous_line_is_empty(text: &str, start: usize) -> bool {
+    let before = text[..start].strip_suffix('\n').unwrap_or(&text[..start]);
+    let before = before.strip_suffix('\r').unwrap_or(before);
+    before.is_empty() || before.ends_with('\n')
+}
+
+/// How many lines before a cut inside a block are looked at for a wider body line.
+pub const LOOK_BACK: usize = 16;
+
 /// Cuts `text` into chunks at the safe places described in the module documentation.
-pub fn chunk_bounds(text: &str) -> Vec<Range<usize>> {
+pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
     let mut bounds = Vec::new();
     let mut start = 0;
     let (mut sentence_ended, mut blank_since) = (false, false);
     let mut line_start = 0;
+    // The last lines of the current block (content ranges), the line before a cut last.
+    let mut recent: VecDeque<Range<usize>> = VecDeque::with_capacity(LOOK_BACK + 2);
     while line_start < text.len() {
         let line_end = text[line_start..].find('\n').map_or(text.len(), |at| line_start + at);
         let content = text[line_start..line_end].strip_suffix('\r').unwrap_or(&text[line_start..line_end]);
         if content.is_empty() {
             blank_since = true;
+            recent.clear();
         } else {
             let first_is_han = content.chars().next().is_some_and(crate::chars::is_han);
-            if sentence_ended && blank_since && first_is_han && line_start - start >= MIN_CHUNK {
+            if sentence_ended && first_is_han && line_start - start >= MIN_CHUNK && (blank_since || short_in_its_block(text, &recent, tuning)) {
                 bounds.push(start..line_start);
                 start = line_start;
             }
             sentence_ended = content.ends_with(['。', '！', '？']);
             blank_since = false;
+            if is_blank_content(content) {
+                // A line of spaces ends a block for the page, though not a chunk.
+                recent.clear();
+            } else {
+                recent.push_back(line_start..line_start + content.len());
+                if recent.len() > LOOK_BACK + 1 {
+                    recent.pop_front();
+                }
+            }
         }
         line_start = line_end + 1;
     }
@@ -359,6 +488,29 @@ pub fn chunk_bounds(text: &str) -> Vec<Range<usize>> {
         bounds.push(start..text.len());
     }
     bounds
+}
+
+/// Whether the last of `recent` (the lines of a block so far) certainly ends a paragraph short of
+/// the block's column width, so that the block can be cut after it: the lines before it include at
+/// least enough certain body lines that the block is no headline block, and one of them is wider
+/// than it by more than the slack of a full line.
+fn short_in_its_block(text: &str, recent: &VecDeque<Range<usize>>, tuning: &Tuning) -> bool {
+    let Some(last) = recent.back() else { return false };
+    let before = recent.iter().take(recent.len() - 1);
+    let body: Vec<&str> = before.map(|range| &text[range.clone()]).filter(|content| is_certain_body(content)).collect();
+    if body.len() < CERTAIN_BODY_LINES {
+        return false;
+    }
+    let widest = body.iter().map(|content| content_width(content)).max().unwrap_or(0);
+    short_of(&text[last.clone()], widest, tuning)
+}
+
+/// Certain body lines wanted before a cut inside a block: more than a headline block has.
+const CERTAIN_BODY_LINES: usize = 4;
+
+/// A line of nothing but spaces (a blank line for the page).
+fn is_blank_content(content: &str) -> bool {
+    content.chars().all(|c| c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -369,11 +521,11 @@ mod tests {
     fn cuts_only_after_a_sentence_and_blank_lines() {
         let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
         let text = format!("{paragraph}\n{paragraph}\n，{paragraph}");
-        let bounds = chunk_bounds(&text);
+        let bounds = chunk_bounds(&text, &Tuning::default());
         assert_eq!(bounds.len(), 2, "{bounds:?}");
         assert_eq!(bounds[0], 0..paragraph.len() + 1);
         assert_eq!(bounds[1].end, text.len());
-        assert_eq!(chunk_bounds(""), vec![0..0]);
+        assert_eq!(chunk_bounds("", &Tuning::default()), vec![0..0]);
     }
 
     #[test]
@@ -385,9 +537,10 @@ mod tests {
         let (findings, stats) = incremental.analyze_with_stats(&text, &config);
         assert!(stats.chunks > 1);
         assert_eq!(findings.to_vec(), crate::analyze(&text, &config));
-        let bounds = chunk_bounds(&text);
+        let bounds = chunk_bounds(&text, &config.tuning);
+        let pieces = incremental.pieces(&text, bounds, incremental.updates);
         let whole = Page::parse(&text);
-        let assembled = incremental.assemble(&text, &bounds, whole.lost_quotes);
+        let assembled = incremental.assemble(&text, &pieces, whole.lost_quotes);
         assert_eq!(format!("{assembled:?}"), format!("{whole:?}"));
     }
 }

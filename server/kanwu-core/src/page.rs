@@ -98,6 +98,9 @@ impl Default for Tuning {
 /// A line whose text is at most this many characters may be a headline (the default tuning).
 const HEADLINE_MAX_CHARS: usize = 24;
 
+/// A block of at least this many lines may hold a paragraph cut by blank lines at its end.
+const SPLIT_MIN_LINES: usize = 2;
+
 /// A block of at most this many lines may be a headline block.
 const HEADLINE_MAX_LINES: usize = 3;
 
@@ -112,20 +115,38 @@ impl Page {
 
     /// Like [`Page::parse`], with explicit thresholds.
     pub fn parse_tuned(text: &str, tuning: &Tuning) -> Page {
+        Page::parse_within(text, tuning, BlockOutside::default(), BlockOutside::default())
+    }
+
+    /// Parses a part of a page that may begin or end inside a block: `before` describes the lines
+    /// of its first block that come before the part, `after` those of its last block that come
+    /// after it (both empty when the part starts or ends between blocks).
+    pub fn parse_within(text: &str, tuning: &Tuning, before: BlockOutside, after: BlockOutside) -> Page {
         let mut lines = split_lines(text);
         classify_lines(text, &mut lines);
         let vertical_runs = find_vertical_runs(text, &mut lines);
         let blocks = blocks(&lines);
         let mut breaks = Vec::new();
         let widths: Vec<usize> = lines.iter().map(|line| content_width(&text[line.range.clone()])).collect();
-        for block in &blocks {
-            mark_headline_block(text, &mut lines, block, tuning);
+        let outside = |block: &Range<usize>| {
+            let mut outside = BlockOutside::default();
+            if block.start == 0 {
+                outside = outside.and(before);
+            }
+            if block.end == lines.len() {
+                outside = outside.and(after);
+            }
+            outside
+        };
+        let outsides: Vec<BlockOutside> = blocks.iter().map(outside).collect();
+        for (block, outside) in blocks.iter().zip(&outsides) {
+            mark_headline_block(text, &mut lines, block, tuning, outside);
         }
-        for block in &blocks {
-            find_wraps(text, &lines, &widths, block, tuning, &mut breaks);
+        for (block, outside) in blocks.iter().zip(&outsides) {
+            find_wraps(text, &lines, &widths, block, tuning, outside, &mut breaks);
         }
-        for pair in blocks.windows(2) {
-            if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1], tuning) {
+        for (pair, outside) in blocks.windows(2).zip(&outsides) {
+            if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1], tuning, outside) {
                 breaks.push(split);
             }
         }
@@ -150,6 +171,76 @@ impl Page {
         let at = self.breaks.partition_point(|join| join.from_line < index);
         self.breaks.get(at).filter(|join| join.from_line == index)
     }
+}
+
+/// What a part of a page cannot see of a block it shares with the text before or after it: the
+/// widths and line counts of the block's lines outside the part, as far as any decision about the
+/// block reads them (line counts are kept only up to the largest count a decision compares with).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BlockOutside {
+    /// The widest body line.
+    pub body_width: usize,
+    /// The widest line of any kind.
+    pub width: usize,
+    /// How many lines.
+    pub lines: usize,
+    /// How many body lines (before headline blocks are marked).
+    pub body_lines: usize,
+}
+
+impl BlockOutside {
+    /// The two together: the widest of each, the counts added.
+    pub fn and(self, other: BlockOutside) -> BlockOutside {
+        BlockOutside {
+            body_width: self.body_width.max(other.body_width),
+            width: self.width.max(other.width),
+            lines: (self.lines + other.lines).min(SPLIT_MIN_LINES),
+            body_lines: (self.body_lines + other.body_lines).min(HEADLINE_MAX_LINES + 1),
+        }
+    }
+}
+
+/// The first and the last block of `text` as seen from outside it, when they touch its start or
+/// its end (`None` when the text starts or ends between blocks), and whether `text` is one block
+/// from start to end: what the text before or after a cut inside a block passes to
+/// [`Page::parse_within`] of the other side.
+pub fn block_edges(text: &str) -> (Option<BlockOutside>, Option<BlockOutside>, bool) {
+    let mut lines = split_lines(text);
+    classify_lines(text, &mut lines);
+    find_vertical_runs(text, &mut lines);
+    let blocks = blocks(&lines);
+    let summary = |block: &Range<usize>| {
+        let mut seen = BlockOutside::default();
+        for line in &lines[block.clone()] {
+            let width = content_width(&text[line.range.clone()]);
+            let body = line.kind == LineKind::Body;
+            seen = seen.and(BlockOutside {
+                body_width: if body { width } else { 0 },
+                width,
+                lines: 1,
+                body_lines: usize::from(body),
+            });
+        }
+        seen
+    };
+    let first = blocks.first().filter(|block| block.start == 0).map(summary);
+    let last = blocks.last().filter(|block| block.end == lines.len()).map(summary);
+    let whole = blocks.len() == 1 && first.is_some() && last.is_some();
+    (first, last, whole)
+}
+
+/// Whether `content` (a line without its terminator) is certainly a body line of a long block:
+/// not blank, not a byline or credit, and of two characters or more (so never part of a vertical
+/// headline). The incremental analysis cuts long blocks only next to such lines.
+pub fn is_certain_body(content: &str) -> bool {
+    let content = content.trim_matches(is_line_space);
+    content.chars().nth(1).is_some() && !is_byline(content) && !is_credit_line(content)
+}
+
+/// Whether a line that ends `content` is certainly not a full column line once it is known that the
+/// block has a body line `widest` wide: it is then a paragraph's end and never wraps.
+pub fn short_of(content: &str, widest: usize, tuning: &Tuning) -> bool {
+    ends_sentence(content) && content_width(content) + tuning.full_line_slack < widest
 }
 
 /// Splits text into lines at `\n`, leaving a `\r` before it out of the line.
@@ -338,9 +429,9 @@ fn has_clause_punctuation(content: &str) -> bool {
 }
 
 /// Marks a short block without clause punctuation as a headline block (`春耕备耕` / `15支服务队走进牧区`).
-fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>, tuning: &Tuning) {
+fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>, tuning: &Tuning, outside: &BlockOutside) {
     let body: Vec<usize> = block.clone().filter(|&index| lines[index].kind == LineKind::Body).collect();
-    if body.is_empty() || body.len() > HEADLINE_MAX_LINES {
+    if body.is_empty() || body.len() + outside.body_lines > HEADLINE_MAX_LINES {
         return;
     }
     // A body line that starts or ends a multi-kind block next to a byline or credit keeps its kind
@@ -398,8 +489,8 @@ fn break_range(lines: &[Line], from: usize, to: usize) -> Range<usize> {
 
 /// Column wraps inside one block: every line of running text continues into the next line unless
 /// it ends a paragraph short of the column width.
-fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, breaks: &mut Vec<Break>) {
-    let body_width = block.clone().filter(|&i| lines[i].kind == LineKind::Body).map(|i| widths[i]).max().unwrap_or(0);
+fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, outside: &BlockOutside, breaks: &mut Vec<Break>) {
+    let body_width = block.clone().filter(|&i| lines[i].kind == LineKind::Body).map(|i| widths[i]).max().unwrap_or(0).max(outside.body_width);
     for index in block.start..block.end.saturating_sub(1) {
         let (line, next) = (&lines[index], &lines[index + 1]);
         if line.kind != LineKind::Body || next.kind != LineKind::Body {
@@ -424,7 +515,15 @@ fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>
 
 /// A paragraph cut by blank lines: the last line of `first` ends mid-sentence and the first line of
 /// `second` carries the sentence on.
-fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<usize>, second: &Range<usize>, tuning: &Tuning) -> Option<Break> {
+fn find_blank_split(
+    text: &str,
+    lines: &[Line],
+    widths: &[usize],
+    first: &Range<usize>,
+    second: &Range<usize>,
+    tuning: &Tuning,
+    outside: &BlockOutside,
+) -> Option<Break> {
     let from = first.end - 1;
     let to = second.start;
     if lines[from].kind != LineKind::Body || lines[to].kind != LineKind::Body {
@@ -439,8 +538,8 @@ fn find_blank_split(text: &str, lines: &[Line], widths: &[usize], first: &Range<
         return None;
     }
     // Column text: the cut line fills its column.
-    let block_width = first.clone().map(|i| widths[i]).max().unwrap_or(0);
-    let in_column = first.len() >= 2 && widths[from] + tuning.full_line_slack >= block_width;
+    let block_width = first.clone().map(|i| widths[i]).max().unwrap_or(0).max(outside.width);
+    let in_column = first.len() + outside.lines >= SPLIT_MIN_LINES && widths[from] + tuning.full_line_slack >= block_width;
     let body_like = in_column || has_clause_punctuation(last) || last.trim().chars().count() > tuning.headline_max_chars;
     let continues = continuation_evidence(last, next);
     if body_like || continues {

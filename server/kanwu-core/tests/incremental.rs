@@ -89,6 +89,39 @@ const LINES: &[&str] = &[
     "望",
 ];
 
+/// Column text without a single blank line (one block for the page): full column lines, paragraph
+/// ends short of the column, lines as wide as the column that end a sentence, headline-like,
+/// byline, credit and one-character lines.
+const COLUMN_LINES: &[&str] = &[
+    "社区工作人员每天挨家挨户登记返",
+    "乡人员信息，核对健康状况，并及",
+    "时上报。",
+    "志愿者连夜清扫积雪。",
+    "一支支志愿队伍闻令而动，冲锋在",
+    "前，筑牢疫情防控的坚固防线。",
+    "党员干部深入一线，帮助牧民解决",
+    "实际困难，群众纷纷点赞。",
+    "实际困难，群众纷纷点赞称好了。",
+    "□本报记者 李明",
+    "王芳 摄",
+    "春耕备耕",
+    "守",
+    "望",
+    "  核对健康状况。",
+    "闻令而动，冲锋在前。",
+    "“两委”班子召开会议（",
+    "研究部署）。",
+];
+
+fn column_line() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(COLUMN_LINES)
+}
+
+fn column_edit() -> impl Strategy<Value = (f64, usize, Vec<&'static str>)> {
+    (0.0..1.0f64, 0..30usize, prop::collection::vec(column_line(), 0..4))
+        .prop_map(|(at, delete, lines)| (at, delete, lines.into_iter().flat_map(|line| [line, "\n"]).collect()))
+}
+
 fn line() -> impl Strategy<Value = &'static str> {
     prop::sample::select(LINES)
 }
@@ -112,6 +145,13 @@ proptest! {
     #[test]
     fn repeated_lines_after_random_edits(lines in prop::collection::vec(line(), 400..1200), edits in prop::collection::vec(line_edit(), 1..6)) {
         let text: String = lines.iter().flat_map(|line| [*line, "\n"]).collect();
+        check_edits(text, &edits)?;
+    }
+
+    #[test]
+    fn pages_without_blank_lines_after_random_edits(lines in prop::collection::vec(column_line(), 600..1500), edits in prop::collection::vec(column_edit(), 1..6)) {
+        let text: String = lines.iter().flat_map(|line| [*line, "\n"]).collect();
+        prop_assert!(kanwu_core::incremental::chunk_bounds(&text, &Config::with_defaults().tuning).len() > 1, "a long block is cut");
         check_edits(text, &edits)?;
     }
 
@@ -151,7 +191,7 @@ fn a_chunk_may_open_by_repeating_the_end_of_the_paragraph_before_it() {
     text.push_str("一支支志愿队伍闻令而动，冲锋在前。\n\n");
     let repeated_at = text.len();
     text.push_str("闻令而动，冲锋在前。\n\n社区工作人员每天挨家挨户登记返乡人员信息。\n");
-    let bounds = kanwu_core::incremental::chunk_bounds(&text);
+    let bounds = kanwu_core::incremental::chunk_bounds(&text, &kanwu_core::page::Tuning::default());
     assert_eq!(bounds.get(1).map(|range| range.start), Some(repeated_at), "{bounds:?}");
 
     let config = Config::with_defaults();
