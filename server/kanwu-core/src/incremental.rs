@@ -142,6 +142,16 @@ impl IncrementalAnalysis {
     /// The findings of `text` under `config` (the diagnostics of `analyze`, shared with the cache),
     /// also saying how much work was reused.
     pub fn analyze_with_stats(&mut self, text: &str, config: &Config) -> (Findings, UpdateStats) {
+        match self.analyze_until(text, config, &|| false) {
+            Some(done) => done,
+            None => unreachable!("an analysis that is never stopped finishes"),
+        }
+    }
+
+    /// Like [`IncrementalAnalysis::analyze_with_stats`], giving up (`None`) as soon as `stop` says
+    /// the result is no longer wanted (a newer edit came). The chunks finished by then stay cached
+    /// for the next analysis.
+    pub fn analyze_until(&mut self, text: &str, config: &Config, stop: &(dyn Fn() -> bool + Sync)) -> Option<(Findings, UpdateStats)> {
         if self.config.as_ref() != Some(config) {
             self.chunks.clear();
             self.edges.clear();
@@ -150,7 +160,7 @@ impl IncrementalAnalysis {
         if config.ignore.iter().any(|word| word.contains(['\n', '\r'])) {
             self.chunks.clear();
             let diagnostics = crate::analyze(text, config);
-            return (Findings::from_sorted(diagnostics), UpdateStats { chunks: 1, analysed: 1 });
+            return Some((Findings::from_sorted(diagnostics), UpdateStats { chunks: 1, analysed: 1 }));
         }
         self.updates += 1;
         let update = self.updates;
@@ -167,13 +177,18 @@ impl IncrementalAnalysis {
                 missing.push((chunk_text, piece.outside));
             }
         }
-        let parsed: Vec<(&str, Chunk)> = if missing.len() >= PARALLEL_FROM {
-            missing.into_par_iter().map(|(chunk_text, outside)| (chunk_text, new_chunk(chunk_text, config, outside))).collect()
+        // A chunk not parsed (stopped) is `None`.
+        let parsed: Vec<(&str, Option<Chunk>)> = if missing.len() >= PARALLEL_FROM {
+            missing.into_par_iter().map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside)))).collect()
         } else {
-            missing.into_iter().map(|(chunk_text, outside)| (chunk_text, new_chunk(chunk_text, config, outside))).collect()
+            missing.into_iter().map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside)))).collect()
         };
         for (chunk_text, chunk) in parsed {
+            let Some(chunk) = chunk else { continue };
             self.chunks.entry(Box::from(chunk_text)).or_default().push(chunk);
+        }
+        if stop() {
+            return None;
         }
         let (mut has_quotes, mut isolated) = (false, 0);
         for piece in &pieces {
@@ -195,6 +210,9 @@ impl IncrementalAnalysis {
             .collect();
         stats.analysed = todo.len();
         let check = |(chunk_text, chunk): (&str, &mut Chunk)| {
+            if stop() {
+                return;
+            }
             chunk.page.lost_quotes = lost_quotes;
             let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
             chunk.diagnostics[slot] = Some(Arc::new(found));
@@ -203,6 +221,9 @@ impl IncrementalAnalysis {
             todo.into_par_iter().for_each(check);
         } else {
             todo.into_iter().for_each(check);
+        }
+        if stop() {
+            return None;
         }
 
         // Each chunk's diagnostics, shared as they are (relative to the chunk's start).
@@ -240,7 +261,7 @@ impl IncrementalAnalysis {
             !variants.is_empty()
         });
         self.edges.retain(|_, (_, used)| *used == update);
-        (Findings::assemble(groups, overlay), stats)
+        Some((Findings::assemble(groups, overlay), stats))
     }
 
     /// The cached chunk of `chunk_text` parsed with `outside`.

@@ -205,3 +205,24 @@ fn a_chunk_may_open_by_repeating_the_end_of_the_paragraph_before_it() {
     text.insert(3, '两');
     assert_eq!(incremental.analyze(&text, &config), analyze(&text, &config));
 }
+
+#[test]
+fn a_stopped_analysis_leaves_a_cache_that_still_gives_exact_results() {
+    let page = seed_page().repeat(2);
+    if page.is_empty() {
+        return;
+    }
+    let config = Config::with_defaults();
+    let mut incremental = IncrementalAnalysis::new();
+    assert!(incremental.analyze_until(&page, &config, &|| true).is_none(), "stopped at once");
+    // Stopped half way through the chunks: some are cached, the rest are not.
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let half_way = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 8;
+    assert!(incremental.analyze_until(&page, &config, &half_way).is_none());
+    assert_eq!(incremental.analyze(&page, &config), analyze(&page, &config));
+    let mut edited = page.clone();
+    let line_start = page.char_indices().find(|&(at, c)| at >= page.len() / 3 && c == '\n').map_or(0, |(at, _)| at + 1);
+    edited.insert_str(line_start, "两委");
+    assert!(incremental.analyze_until(&edited, &config, &|| true).is_none());
+    assert_eq!(incremental.analyze(&edited, &config), analyze(&edited, &config));
+}

@@ -19,17 +19,20 @@ use std::time::Duration;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types as lsp;
 
-/// Analyses one snapshot (synchronous; run it on the blocking pool for big pages).
-pub fn run_job(job: &Job) -> Analysis {
+/// Analyses one snapshot (synchronous; run it on the blocking pool for big pages); `None` when a
+/// newer edit made it pointless before it was done.
+pub fn run_job(job: &Job) -> Option<Analysis> {
     let text = job.snapshot.text();
     // Only the chunks of the page that changed since its last analysis are checked again.
     // Unchanged chunks hand over their cached diagnostics as they are, without a copy.
-    let (mut diagnostics, _) = job.incremental.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).analyze_with_stats(&text, &job.config);
+    let mut incremental = job.incremental.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (mut diagnostics, _) = incremental.analyze_until(&text, &job.config, &|| job.superseded())?;
+    drop(incremental);
     if let Some(key) = &job.page_key {
         job.suppressions.retain_findings(key, &text, &mut diagnostics);
     }
     let index = LineIndex::new(&text);
-    Analysis {
+    Some(Analysis {
         version: job.snapshot.version,
         generation: job.generation,
         text,
@@ -38,7 +41,7 @@ pub fn run_job(job: &Job) -> Analysis {
         locale: job.locale,
         encoding: job.encoding,
         notice: job.notice.clone(),
-    }
+    })
 }
 
 impl Analysis {
@@ -164,11 +167,12 @@ pub mod wire {
     }
 }
 
-/// Runs a job on the blocking pool; a panic in a rule becomes an error (logged), not a crash.
-pub async fn run_blocking(job: Job) -> Result<Arc<Analysis>, String> {
+/// Runs a job on the blocking pool; a panic in a rule becomes an error (logged), not a crash;
+/// `None` when a newer edit stopped it.
+pub async fn run_blocking(job: Job) -> Result<Option<Arc<Analysis>>, String> {
     let handle = tokio::task::spawn_blocking(move || std::panic::catch_unwind(|| run_job(&job)));
     match handle.await {
-        Ok(Ok(analysis)) => Ok(Arc::new(analysis)),
+        Ok(Ok(analysis)) => Ok(analysis.map(Arc::new)),
         Ok(Err(payload)) => Err(format!("analysis panicked: {}", panic_message(&*payload))),
         Err(error) => Err(format!("analysis failed: {error}")),
     }
@@ -205,15 +209,17 @@ impl Inner {
             // The message is serialized there too, off the threads that handle the protocol.
             let handle = tokio::task::spawn_blocking(move || {
                 let result = std::panic::catch_unwind(|| {
-                    let analysis = run_job(&job);
+                    let analysis = run_job(&job)?;
                     let frame = analysis.publish_frame(&job.uri, options);
-                    (Arc::new(analysis), frame)
+                    Some((Arc::new(analysis), frame))
                 });
                 (result, guard)
             });
             let Ok((result, _guard)) = handle.await else { return };
             let (analysis, frame) = match result {
-                Ok(done) => done,
+                Ok(Some(done)) => done,
+                // A newer edit came: its own analysis publishes.
+                Ok(None) => return,
                 Err(payload) => {
                     eprintln!("kanwu: analysis of {} panicked: {}", uri.as_str(), panic_message(&*payload));
                     return;
@@ -269,10 +275,14 @@ impl Inner {
                 return Ok(Some(analysis));
             }
             let (version, generation) = (job.snapshot.version, job.generation);
-            let analysis = run_blocking(job).await.map_err(|message| {
+            let Some(analysis) = run_blocking(job).await.map_err(|message| {
                 eprintln!("kanwu: {message}");
                 internal(message)
-            })?;
+            })?
+            else {
+                // Stopped by a newer edit: answer for the newer text.
+                continue;
+            };
             let mut session = self.lock();
             if session.is_current(uri, version, generation) {
                 if let Some(document) = session.documents.get_mut(uri) {

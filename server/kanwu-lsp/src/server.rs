@@ -287,6 +287,7 @@ impl LanguageServer for Backend {
                         analysis: None,
                         lock: Arc::new(tokio::sync::Mutex::new(())),
                         incremental: Default::default(),
+                        latest_version: Arc::new(std::sync::atomic::AtomicI32::new(item.version)),
                         is_glossary,
                         terms: Default::default(),
                     },
@@ -330,6 +331,8 @@ impl LanguageServer for Backend {
                     })
                     .collect();
                 document.document.apply(changes, params.text_document.version, encoding);
+                // An analysis of an older version still running stops at its next chunk.
+                document.latest_version.store(document.document.version, std::sync::atomic::Ordering::Release);
                 // A wrong-encoding warning ends once the garbled characters are gone (the page was
                 // reloaded in its encoding, or repaired by hand).
                 if document.encoding_notice.is_some() && !document.document.snapshot().text().contains('\u{FFFD}') {

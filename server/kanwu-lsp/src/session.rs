@@ -173,6 +173,8 @@ pub struct OpenDocument {
     pub lock: Arc<tokio::sync::Mutex<()>>,
     /// The page's chunks and their cached diagnostics, so an edit re-checks only what changed.
     pub incremental: Arc<std::sync::Mutex<IncrementalAnalysis>>,
+    /// The newest version, shared with the analyses running on older ones so they stop early.
+    pub latest_version: Arc<std::sync::atomic::AtomicI32>,
     /// True for a workspace glossary file opened in the editor: its text is that glossary layer.
     pub is_glossary: bool,
     /// The glossary terms found in the current version, and the last semantic tokens sent.
@@ -192,6 +194,15 @@ pub struct Job {
     pub generation: u64,
     pub notice: Option<String>,
     pub incremental: Arc<std::sync::Mutex<IncrementalAnalysis>>,
+    /// The page's newest version, which an analysis of an older one watches to stop early.
+    pub latest_version: Arc<std::sync::atomic::AtomicI32>,
+}
+
+impl Job {
+    /// Whether the page has moved on since this job's snapshot (its result would be stale).
+    pub fn superseded(&self) -> bool {
+        self.latest_version.load(std::sync::atomic::Ordering::Acquire) != self.snapshot.version
+    }
 }
 
 /// The whole server state.
@@ -279,6 +290,7 @@ impl Session {
             generation: self.generation,
             notice: document.encoding_notice.clone(),
             incremental: document.incremental.clone(),
+            latest_version: document.latest_version.clone(),
         })
     }
 
