@@ -1,7 +1,8 @@
 //! Diagnostics: debounced push (`textDocument/publishDiagnostics`) or pull (`textDocument/diagnostic`).
 //!
 //! Push: every open or change schedules an analysis after the debounce; a newer edit aborts the
-//! pending one; one analysis per page runs at a time, on an immutable snapshot, off the main loop;
+//! pending one, and stops a running one at its next chunk (`Job::superseded`; the chunks it
+//! finished stay cached); one analysis per page runs at a time, on an immutable snapshot, off the main loop;
 //! its result is published only if the page still has that version and the configuration has not
 //! changed since (checked while holding the page's lock, which is held until the result is sent,
 //! so results of one page reach the client in order).
