@@ -19,7 +19,9 @@
 //!   cut. The decisions that read the whole block (its column width, its line counts) get what the
 //!   chunk cannot see of it from the chunks beside it ([`crate::page::BlockOutside`], from each
 //!   chunk's edge blocks): a chunk is cached per text *and* per those values, so it is parsed again
-//!   only when its block's column width changes (typing that widens the block's widest line).
+//!   only when its block's column width changes. A long block's column width is the width that
+//!   [`crate::page::COLUMN_RANK`] of its body lines reach, so the cut rule asks for that many wider
+//!   lines before the cut, and typing a line wider (or a few overlong lines) does not move it.
 //!
 //! Either way no rule carries a paragraph on across a cut (bracket pairing stops at a sentence end
 //! and only looks ahead for an opening quotation mark), and message excerpts stop at line breaks.
@@ -41,7 +43,10 @@
 
 use crate::config::Config;
 use crate::findings::Findings;
-use crate::page::{block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, Break, Line, Page, Tuning, VerticalRun};
+use crate::page::{
+    block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page, Tuning,
+    VerticalRun, COLUMN_RANK,
+};
 use crate::rules::duplicate_line::{self, Decision, LineFact};
 use crate::types::Diagnostic;
 use std::collections::{HashMap, VecDeque};
@@ -106,11 +111,12 @@ pub struct IncrementalAnalysis {
     updates: u64,
 }
 
-/// A chunk's first and last blocks as the chunks beside it see them ([`block_edges`]).
-#[derive(Clone, Copy, Debug, Default)]
+/// A chunk's first and last blocks as parts of blocks that go on in the chunks beside it
+/// ([`block_edges`]).
+#[derive(Clone, Debug, Default)]
 struct Edges {
-    first: BlockOutside,
-    last: BlockOutside,
+    first: BlockShape,
+    last: BlockShape,
     /// The chunk is one block from its start to its end.
     whole: bool,
 }
@@ -294,34 +300,61 @@ impl IncrementalAnalysis {
                 }),
             };
             entry.1 = update;
-            edges[index] = entry.0;
+            edges[index] = entry.0.clone();
         }
-        let mut outsides = vec![Outside::default(); count];
-        // From the left: the part of the open block in the chunks before.
-        let mut carry = BlockOutside::default();
+        // From the left: the part of the open block in the chunks before each chunk.
+        let mut before = vec![BlockShape::default(); count];
+        let mut carry = BlockShape::default();
         for index in 0..count {
             if inside[index] {
-                outsides[index].0 = carry;
+                before[index] = carry.clone();
             }
             carry = if index + 1 < count && inside[index + 1] {
-                let before = if edges[index].whole { outsides[index].0 } else { BlockOutside::default() };
-                before.and(edges[index].last)
+                if edges[index].whole { before[index].and(&edges[index].last) } else { edges[index].last.clone() }
             } else {
-                BlockOutside::default()
+                BlockShape::default()
             };
         }
-        // From the right: the part of the open block in the chunks after.
-        let mut carry = BlockOutside::default();
+        // From the right: the part of the open block in the chunks after each chunk.
+        let mut after = vec![BlockShape::default(); count];
+        let mut carry = BlockShape::default();
         for index in (0..count).rev() {
             if index + 1 < count && inside[index + 1] {
-                outsides[index].1 = carry;
+                after[index] = carry.clone();
             }
             carry = if inside[index] {
-                let after = if edges[index].whole { outsides[index].1 } else { BlockOutside::default() };
-                after.and(edges[index].first)
+                if edges[index].whole { after[index].and(&edges[index].first) } else { edges[index].first.clone() }
             } else {
-                BlockOutside::default()
+                BlockShape::default()
             };
+        }
+        // What each chunk is told: the parts outside it, and its shared blocks' column widths.
+        let mut outsides = vec![Outside::default(); count];
+        for index in 0..count {
+            let next_inside = index + 1 < count && inside[index + 1];
+            let edge = &edges[index];
+            if inside[index] {
+                let mut block = before[index].and(&edge.first);
+                if edge.whole && next_inside {
+                    block = block.and(&after[index]);
+                }
+                outsides[index].0 = before[index].outside(block.column_width());
+                // The widest line outside matters only to a blank split after this block, and there is
+                // none when the chunk is this one block: then it is left out, so that typing in the
+                // block's widest line elsewhere leaves this chunk's cache alone.
+                if edge.whole {
+                    outsides[index].0.width = 0;
+                }
+            }
+            if next_inside {
+                let mut block = edge.last.and(&after[index]);
+                if edge.whole && inside[index] {
+                    block = before[index].and(&block);
+                }
+                outsides[index].1 = after[index].outside(block.column_width());
+                // A chunk's last block is never followed by a blank split inside the chunk.
+                outsides[index].1.width = 0;
+            }
         }
         bounds.into_iter().zip(outsides).map(|(range, outside)| Piece { range, outside }).collect()
     }
@@ -512,22 +545,20 @@ pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
 }
 
 /// Whether the last of `recent` (the lines of a block so far) certainly ends a paragraph short of
-/// the block's column width, so that the block can be cut after it: the lines before it include at
-/// least enough certain body lines that the block is no headline block, and one of them is wider
-/// than it by more than the slack of a full line.
+/// the block's column width, so that the block can be cut after it: among the lines before it are
+/// [`COLUMN_RANK`] certain body lines each wider than it by more than the slack of a full line. The
+/// block's column is then at least that wide, whether it is its widest body line or (a long block)
+/// the width that `COLUMN_RANK` of them reach, and the block is no headline block.
 fn short_in_its_block(text: &str, recent: &VecDeque<Range<usize>>, tuning: &Tuning) -> bool {
     let Some(last) = recent.back() else { return false };
-    let before = recent.iter().take(recent.len() - 1);
-    let body: Vec<&str> = before.map(|range| &text[range.clone()]).filter(|content| is_certain_body(content)).collect();
-    if body.len() < CERTAIN_BODY_LINES {
+    let mut widths: Vec<usize> =
+        recent.iter().take(recent.len() - 1).map(|range| &text[range.clone()]).filter(|content| is_certain_body(content)).map(content_width).collect();
+    if widths.len() < COLUMN_RANK {
         return false;
     }
-    let widest = body.iter().map(|content| content_width(content)).max().unwrap_or(0);
-    short_of(&text[last.clone()], widest, tuning)
+    widths.sort_unstable_by(|a, b| b.cmp(a));
+    short_of(&text[last.clone()], widths[COLUMN_RANK - 1], tuning)
 }
-
-/// Certain body lines wanted before a cut inside a block: more than a headline block has.
-const CERTAIN_BODY_LINES: usize = 4;
 
 /// A line of nothing but spaces (a blank line for the page).
 fn is_blank_content(content: &str) -> bool {

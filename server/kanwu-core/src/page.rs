@@ -139,11 +139,28 @@ impl Page {
             outside
         };
         let outsides: Vec<BlockOutside> = blocks.iter().map(outside).collect();
+        // Each block's column width: told from outside for a block the text shares with its
+        // neighbours, else from its own lines (before headline blocks are marked: a headline block
+        // has no body line left to wrap).
+        let columns: Vec<usize> = blocks
+            .iter()
+            .zip(&outsides)
+            .map(|(block, outside)| {
+                if outside.column > 0 {
+                    return outside.column;
+                }
+                let mut shape = BlockShape::default();
+                for index in block.clone() {
+                    shape.add_line(widths[index], lines[index].kind == LineKind::Body);
+                }
+                shape.column_width()
+            })
+            .collect();
         for (block, outside) in blocks.iter().zip(&outsides) {
             mark_headline_block(text, &mut lines, block, tuning, outside);
         }
-        for (block, outside) in blocks.iter().zip(&outsides) {
-            find_wraps(text, &lines, &widths, block, tuning, outside, &mut breaks);
+        for (block, column) in blocks.iter().zip(&columns) {
+            find_wraps(text, &lines, &widths, block, tuning, *column, &mut breaks);
         }
         for (pair, outside) in blocks.windows(2).zip(&outsides) {
             if let Some(split) = find_blank_split(text, &lines, &widths, &pair[0], &pair[1], tuning, outside) {
@@ -173,13 +190,14 @@ impl Page {
     }
 }
 
-/// What a part of a page cannot see of a block it shares with the text before or after it: the
-/// widths and line counts of the block's lines outside the part, as far as any decision about the
-/// block reads them (line counts are kept only up to the largest count a decision compares with).
+/// What a part of a page is told of a block it shares with the text before or after it: the
+/// block's column width, and the widest line and line counts of the block's lines outside the part,
+/// as far as any decision about the block reads them (counts are kept only up to the largest count
+/// a decision compares with).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct BlockOutside {
-    /// The widest body line.
-    pub body_width: usize,
+    /// The column width of the whole block (0: not told, found from the part's own lines).
+    pub column: usize,
     /// The widest line of any kind.
     pub width: usize,
     /// How many lines.
@@ -189,10 +207,10 @@ pub struct BlockOutside {
 }
 
 impl BlockOutside {
-    /// The two together: the widest of each, the counts added.
+    /// The two together (what lies before and after a part that is inside one block).
     pub fn and(self, other: BlockOutside) -> BlockOutside {
         BlockOutside {
-            body_width: self.body_width.max(other.body_width),
+            column: self.column.max(other.column),
             width: self.width.max(other.width),
             lines: (self.lines + other.lines).min(SPLIT_MIN_LINES),
             body_lines: (self.body_lines + other.body_lines).min(HEADLINE_MAX_LINES + 1),
@@ -200,31 +218,105 @@ impl BlockOutside {
     }
 }
 
-/// The first and the last block of `text` as seen from outside it, when they touch its start or
-/// its end (`None` when the text starts or ends between blocks), and whether `text` is one block
-/// from start to end: what the text before or after a cut inside a block passes to
-/// [`Page::parse_within`] of the other side.
-pub fn block_edges(text: &str) -> (Option<BlockOutside>, Option<BlockOutside>, bool) {
+/// A block of at least this many body lines is column text of many paragraphs run together (a page
+/// extracted without blank lines): its column width is the width that [`COLUMN_RANK`] of its body
+/// lines reach, which a few overlong lines cannot move (nor one line typed wider); a shorter
+/// block's is its widest body line.
+pub const LONG_BLOCK_BODY_LINES: usize = 64;
+
+/// In a long block, the column width is the width of its `COLUMN_RANK`-th widest body line.
+pub const COLUMN_RANK: usize = 8;
+
+/// Widths from this one on are counted together.
+const COUNTED_WIDTHS: usize = 256;
+
+/// The lines of a block, or of a part of one: how many body lines there are of each width, the
+/// widest body line and line, and the line counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockShape {
+    counts: Vec<u32>,
+    body_width: usize,
+    width: usize,
+    lines: usize,
+    body_lines: usize,
+}
+
+impl BlockShape {
+    fn add_line(&mut self, width: usize, body: bool) {
+        self.width = self.width.max(width);
+        self.lines += 1;
+        if body {
+            let bucket = width.min(COUNTED_WIDTHS - 1);
+            if self.counts.len() <= bucket {
+                self.counts.resize(bucket + 1, 0);
+            }
+            self.counts[bucket] += 1;
+            self.body_width = self.body_width.max(width);
+            self.body_lines += 1;
+        }
+    }
+
+    /// Both parts of one block together.
+    pub fn and(&self, other: &BlockShape) -> BlockShape {
+        let mut counts = self.counts.clone();
+        if counts.len() < other.counts.len() {
+            counts.resize(other.counts.len(), 0);
+        }
+        for (count, more) in counts.iter_mut().zip(&other.counts) {
+            *count += more;
+        }
+        BlockShape {
+            counts,
+            body_width: self.body_width.max(other.body_width),
+            width: self.width.max(other.width),
+            lines: self.lines + other.lines,
+            body_lines: self.body_lines + other.body_lines,
+        }
+    }
+
+    /// The block's column width (see [`LONG_BLOCK_BODY_LINES`]).
+    pub fn column_width(&self) -> usize {
+        if self.body_lines < LONG_BLOCK_BODY_LINES {
+            return self.body_width;
+        }
+        let mut seen = 0;
+        for (width, &count) in self.counts.iter().enumerate().rev() {
+            seen += count as usize;
+            if seen >= COLUMN_RANK {
+                return width;
+            }
+        }
+        0
+    }
+
+    /// What a part of the block is told of this other part of it, with the whole block's column.
+    pub fn outside(&self, column: usize) -> BlockOutside {
+        BlockOutside {
+            column,
+            width: self.width,
+            lines: self.lines.min(SPLIT_MIN_LINES),
+            body_lines: self.body_lines.min(HEADLINE_MAX_LINES + 1),
+        }
+    }
+}
+
+/// The first and the last block of `text` as parts of blocks that may go on before or after it,
+/// when they touch its start or its end (`None` when the text starts or ends between blocks), and
+/// whether `text` is one block from start to end.
+pub fn block_edges(text: &str) -> (Option<BlockShape>, Option<BlockShape>, bool) {
     let mut lines = split_lines(text);
     classify_lines(text, &mut lines);
     find_vertical_runs(text, &mut lines);
     let blocks = blocks(&lines);
-    let summary = |block: &Range<usize>| {
-        let mut seen = BlockOutside::default();
+    let shape = |block: &Range<usize>| {
+        let mut shape = BlockShape::default();
         for line in &lines[block.clone()] {
-            let width = content_width(&text[line.range.clone()]);
-            let body = line.kind == LineKind::Body;
-            seen = seen.and(BlockOutside {
-                body_width: if body { width } else { 0 },
-                width,
-                lines: 1,
-                body_lines: usize::from(body),
-            });
+            shape.add_line(content_width(&text[line.range.clone()]), line.kind == LineKind::Body);
         }
-        seen
+        shape
     };
-    let first = blocks.first().filter(|block| block.start == 0).map(summary);
-    let last = blocks.last().filter(|block| block.end == lines.len()).map(summary);
+    let first = blocks.first().filter(|block| block.start == 0).map(shape);
+    let last = blocks.last().filter(|block| block.end == lines.len()).map(shape);
     let whole = blocks.len() == 1 && first.is_some() && last.is_some();
     (first, last, whole)
 }
@@ -238,9 +330,10 @@ pub fn is_certain_body(content: &str) -> bool {
 }
 
 /// Whether a line that ends `content` is certainly not a full column line once it is known that the
-/// block has a body line `widest` wide: it is then a paragraph's end and never wraps.
-pub fn short_of(content: &str, widest: usize, tuning: &Tuning) -> bool {
-    ends_sentence(content) && content_width(content) + tuning.full_line_slack < widest
+/// block has [`COLUMN_RANK`] body lines at least `wide` wide (so its column is at least that wide):
+/// it is then a paragraph's end and never wraps.
+pub fn short_of(content: &str, wide: usize, tuning: &Tuning) -> bool {
+    ends_sentence(content) && content_width(content) + tuning.full_line_slack < wide
 }
 
 /// Splits text into lines at `\n`, leaving a `\r` before it out of the line.
@@ -488,9 +581,8 @@ fn break_range(lines: &[Line], from: usize, to: usize) -> Range<usize> {
 }
 
 /// Column wraps inside one block: every line of running text continues into the next line unless
-/// it ends a paragraph short of the column width.
-fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, outside: &BlockOutside, breaks: &mut Vec<Break>) {
-    let body_width = block.clone().filter(|&i| lines[i].kind == LineKind::Body).map(|i| widths[i]).max().unwrap_or(0).max(outside.body_width);
+/// it ends a paragraph short of the block's column width `body_width`.
+fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, body_width: usize, breaks: &mut Vec<Break>) {
     for index in block.start..block.end.saturating_sub(1) {
         let (line, next) = (&lines[index], &lines[index + 1]);
         if line.kind != LineKind::Body || next.kind != LineKind::Body {

@@ -113,6 +113,10 @@ const COLUMN_LINES: &[&str] = &[
     "研究部署）。",
 ];
 
+/// A line far wider than the column: a few of them (fewer than `page::COLUMN_RANK`) must not move
+/// the column width of a long block.
+const OVERLONG_LINE: &str = "社区工作人员每天挨家挨户登记返乡人员信息并核对健康状况及时上报。";
+
 fn column_line() -> impl Strategy<Value = &'static str> {
     prop::sample::select(COLUMN_LINES)
 }
@@ -149,7 +153,16 @@ proptest! {
     }
 
     #[test]
-    fn pages_without_blank_lines_after_random_edits(lines in prop::collection::vec(column_line(), 600..1500), edits in prop::collection::vec(column_edit(), 1..6)) {
+    fn pages_without_blank_lines_after_random_edits(
+        lines in prop::collection::vec(column_line(), 600..1500),
+        overlong in prop::collection::vec(0.0..1.0f64, 0..6),
+        edits in prop::collection::vec(column_edit(), 1..6),
+    ) {
+        let mut lines = lines;
+        for at in overlong {
+            let index = ((lines.len() as f64) * at) as usize;
+            lines.insert(index, OVERLONG_LINE);
+        }
         let text: String = lines.iter().flat_map(|line| [*line, "\n"]).collect();
         prop_assert!(kanwu_core::incremental::chunk_bounds(&text, &Config::with_defaults().tuning).len() > 1, "a long block is cut");
         check_edits(text, &edits)?;
