@@ -2,7 +2,8 @@
 //!
 //! A page is read as blocks of non-blank lines. Inside a block, column text is hard-wrapped: a line
 //! continues into the next unless it ends a paragraph (sentence-final punctuation on a line shorter
-//! than the block's column width) or is a headline, byline or credit. Across blank lines, a
+//! than the block's column width: its widest body line, or in a long block the width that
+//! [`COLUMN_RANK`] body lines reach) or is a headline, byline or credit. Across blank lines, a
 //! paragraph continues when it was cut in mid-sentence. The joins found here drive the layout rules,
 //! the reflow formatter and the normalized view.
 
@@ -731,6 +732,25 @@ mod tests {
     fn column_text_wraps_until_the_paragraph_ends() {
         let text = "社区工作人员每天挨家挨户登记\n返乡人员信息，核对健康状况，并\n及时上报。\n新的一天开始了。";
         assert_eq!(wraps(text), vec![(0, 1, BreakKind::Wrap), (1, 2, BreakKind::Wrap)]);
+    }
+
+    #[test]
+    fn a_long_block_keeps_its_column_width_despite_an_overlong_line() {
+        // Seventy column lines, a sentence ending exactly at the column's end, and one overlong line:
+        // the full line ending a sentence still continues into the next (it fills its column).
+        let mut text = String::new();
+        for _ in 0..35 {
+            text.push_str("社区工作人员每天挨家挨户登记返\n乡人员信息，核对健康状况，并及\n");
+        }
+        text.push_str("社区工作人员每天挨家挨户登记返乡人员信息并核对健康状况及时上报。\n");
+        text.push_str("志愿者连夜清扫积雪，保障道路通。\n下一句话接着写。\n");
+        let page = Page::parse(&text);
+        let full_sentence_end = 71;
+        assert_eq!(page.line_text(&text, full_sentence_end), "志愿者连夜清扫积雪，保障道路通。");
+        assert!(page.break_after(full_sentence_end).is_some(), "the full line ending a sentence wraps");
+        // A short block keeps its widest line as its column: there the overlong line decides.
+        let short = "社区工作人员每天挨家挨户登记返\n社区工作人员每天挨家挨户登记返乡人员信息并核对健康状况及时上报。\n志愿者连夜清扫积雪，保障道路通。\n下一句。\n";
+        assert!(Page::parse(short).break_after(2).is_none());
     }
 
     #[test]
