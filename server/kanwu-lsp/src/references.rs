@@ -230,7 +230,7 @@ mod tests {
         let glossary = kanwu_core::glossary::Glossary::builtin();
         let text = "配合嘎查两委成员开展排查。";
         let offset = text.find("两委").unwrap();
-        let (_, range, spellings) = term_at(text, &glossary, offset).expect("a glossary term");
+        let (_, range, spellings) = term_at(text, glossary, offset).expect("a glossary term");
         assert!(range.start <= offset && offset < range.end);
         assert!(spellings.iter().any(|spelling| spelling == "两委"), "{spellings:?}");
         assert!(spellings.iter().any(|spelling| spelling == "村两委"), "{spellings:?}");

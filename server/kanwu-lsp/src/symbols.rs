@@ -7,6 +7,10 @@ use kanwu_core::{LineIndex, Page};
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
+/// One page's workspace report: its path, result id, its diagnostics (`None`: unchanged since the
+/// client's result id) and whether they were computed now.
+type PageReport = (std::path::PathBuf, String, Option<Arc<Vec<lsp::Diagnostic>>>, bool);
+
 /// How many workspace symbols one query returns at most.
 const MAX_WORKSPACE_SYMBOLS: usize = 500;
 
@@ -223,7 +227,7 @@ impl Inner {
                 cache.held = cache.pages.values().map(|(_, items)| items.len()).sum();
                 cache.pages.clone()
             };
-            let reports: Vec<(PathBuf, String, Option<Arc<Vec<lsp::Diagnostic>>>, bool)> = pages
+            let reports: Vec<PageReport> = pages
                 .par_iter()
                 .filter_map(|(id, path, result_id)| {
                     if previous.get(path) == Some(result_id) {

@@ -100,15 +100,16 @@ pub fn run(args: StatsArgs) -> ExitCode {
     let mut glossaries: HashMap<usize, Glossary> = HashMap::new();
     for page in &pages {
         let key = std::sync::Arc::as_ptr(&page.settings) as usize;
-        if !glossaries.contains_key(&key) {
-            let glossary = match Glossary::for_config(&page.settings.config) {
-                Ok(glossary) => glossary,
+        if let std::collections::hash_map::Entry::Vacant(slot) = glossaries.entry(key) {
+            match Glossary::for_config(&page.settings.config) {
+                Ok(glossary) => {
+                    slot.insert(glossary);
+                }
                 Err(error) => {
                     eprintln!("error: {error}");
                     return ExitCode::from(2);
                 }
-            };
-            glossaries.insert(key, glossary);
+            }
         }
     }
     let total = pages

@@ -80,7 +80,7 @@ pub fn initialize_params(editor: &str, root: &Path) -> Value {
 }
 
 enum Incoming {
-    Message(Message),
+    Message(Box<Message>),
     Violation(String),
     Closed,
 }
@@ -437,7 +437,7 @@ impl Client {
     /// One message, answering it first when it is a server request.
     fn next_message(&mut self, timeout: Duration) -> Option<Message> {
         let message = match self.incoming.recv_timeout(timeout) {
-            Ok(Incoming::Message(message)) => message,
+            Ok(Incoming::Message(message)) => *message,
             Ok(Incoming::Violation(violation)) => {
                 self.violations.push(violation.clone());
                 panic!("protocol violation on stdout: {violation}");
@@ -573,7 +573,7 @@ fn read_frames(stdout: impl Read, sender: mpsc::Sender<Incoming>) {
         match serde_json::from_slice::<Head>(&body) {
             Ok(head) if head.jsonrpc.as_deref() == Some("2.0") => {
                 let message = Message { body, received, head, value: std::cell::OnceCell::new() };
-                if sender.send(Incoming::Message(message)).is_err() {
+                if sender.send(Incoming::Message(Box::new(message))).is_err() {
                     return;
                 }
             }
