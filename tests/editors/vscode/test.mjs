@@ -380,6 +380,19 @@ async function main() {
     });
   });
 
+  await check("a kanwu.server.path that names no binary is reported, and correcting it brings the server back", async () => {
+    const machineSettings = path.join(userData, "Machine", "settings.json");
+    const missing = path.join(WORK, "no-such-kanwu");
+    const startsBefore = kanwuLog().split("Starting ").length;
+    fs.writeFileSync(machineSettings, JSON.stringify({ "kanwu.server.path": missing }, null, 2));
+    const toast = page.locator(".notification-toast", { hasText: "was not found at kanwu.server.path" });
+    await toast.first().waitFor({ state: "visible", timeout: WAIT_MS });
+    expect(normalise(await toast.first().innerText()).includes(missing), "the message does not name the configured path");
+    await until("the error in the Kanwu output", async () => kanwuLog().includes(`not found at kanwu.server.path (${missing})`));
+    fs.writeFileSync(machineSettings, JSON.stringify({ "kanwu.server.path": KANWU_BIN }, null, 2));
+    await until("the server started again", async () => kanwuLog().split("Starting ").length > startsBefore);
+  });
+
   await page.screenshot({ path: path.join(ARTIFACTS, "vscode-final.png") });
 }
 
