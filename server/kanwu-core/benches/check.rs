@@ -55,8 +55,7 @@ fn next_random(state: &mut u64) -> u64 {
 /// substituted and some of its Chinese characters swapped for ones from the next seed page.
 fn big_page(bytes: usize) -> String {
     let seeds = seed_texts();
-    let pools: Vec<Vec<char>> =
-        seeds.iter().map(|text| text.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).collect()).collect();
+    let pools: Vec<Vec<char>> = seeds.iter().map(|text| text.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).collect()).collect();
     let mut state = bytes as u64;
     let mut page = String::with_capacity(bytes + 32 * 1024);
     let mut copy = 0;

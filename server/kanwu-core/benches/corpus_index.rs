@@ -39,7 +39,8 @@ fn main() {
         println!("corpus not found at {}: generate it first (see the header of benches/corpus_index.rs)", dir.display());
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).filter(|path| path.extension().is_some_and(|ext| ext == "txt")).collect();
+    let mut paths: Vec<PathBuf> =
+        entries.flatten().map(|entry| entry.path()).filter(|path| path.extension().is_some_and(|ext| ext == "txt")).collect();
     paths.sort();
     let texts: HashMap<PathBuf, String> = paths.iter().map(|path| (path.clone(), std::fs::read_to_string(path).expect("page"))).collect();
     let bytes: usize = texts.values().map(String::len).sum();
@@ -82,7 +83,12 @@ fn main() {
         index.bigram_count()
     );
     let memory = index.memory_bytes();
-    println!("index memory: {:.1} MB = {:.2} x corpus size ({:.1} MB)", memory as f64 / 1e6, memory as f64 / bytes as f64, bytes as f64 / 1e6);
+    println!(
+        "index memory: {:.1} MB = {:.2} x corpus size ({:.1} MB)",
+        memory as f64 / 1e6,
+        memory as f64 / bytes as f64,
+        bytes as f64 / 1e6
+    );
 
     let page = &paths[paths.len() / 2];
     let mut edited = texts[page].clone();
@@ -100,9 +106,26 @@ fn main() {
     println!("\n| term | hits (index) | pages | references (median of 21) | rg -F --count-matches (median of 5) | rg matches |");
     println!("| --- | --- | --- | --- | --- | --- |");
     // Terms from rare to very common: the corpus repeats four seed pages, so most words are frequent.
-    for term in ["不存在的词语", "6000余个", "13万党员", "72个工作组", "21支", "党员先锋岗", "崔国哲", "战斗堡垒", "两委", "疫情防控", "党员", "工作"] {
+    for term in [
+        "不存在的词语",
+        "6000余个",
+        "13万党员",
+        "72个工作组",
+        "21支",
+        "党员先锋岗",
+        "崔国哲",
+        "战斗堡垒",
+        "两委",
+        "疫情防控",
+        "党员",
+        "工作",
+    ] {
         let hits = index.references(term);
-        let pages = { let mut ids: Vec<u32> = hits.iter().map(|hit| hit.page).collect(); ids.dedup(); ids.len() };
+        let pages = {
+            let mut ids: Vec<u32> = hits.iter().map(|hit| hit.page).collect();
+            ids.dedup();
+            ids.len()
+        };
         let samples: Vec<Duration> = (0..21)
             .map(|_| {
                 let start = Instant::now();
@@ -117,7 +140,8 @@ fn main() {
             let samples: Vec<Duration> = (0..5)
                 .map(|_| {
                     let start = Instant::now();
-                    let output = Command::new("rg").args(["-F", "--count-matches", "--no-filename", term]).arg(&dir).output().expect("rg runs");
+                    let output =
+                        Command::new("rg").args(["-F", "--count-matches", "--no-filename", term]).arg(&dir).output().expect("rg runs");
                     let elapsed = start.elapsed();
                     count = String::from_utf8_lossy(&output.stdout).lines().filter_map(|line| line.trim().parse::<usize>().ok()).sum();
                     elapsed

@@ -96,7 +96,8 @@ fn find_in_20kb_invented(bencher: Bencher) {
 }
 
 /// Han characters for generated terms: a generated term spells its number in base 64 with them.
-const DIGITS: &str = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星山川河湖江海风云雷电春夏秋冬东南西北红黄蓝白黑青松柏桃李梅兰竹菊";
+const DIGITS: &str =
+    "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥金木水火土日月星山川河湖江海风云雷电春夏秋冬东南西北红黄蓝白黑青松柏桃李梅兰竹菊";
 
 /// A workspace glossary file of `count` generated entries, each with an alias and a related term.
 fn generated_workspace(count: usize) -> String {

@@ -6,10 +6,8 @@ use std::time::Instant;
 
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "../shared/seeds".to_string());
-    let pages: Vec<String> = std::fs::read_dir(&dir)
-        .expect("a folder of pages")
-        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
-        .collect();
+    let pages: Vec<String> =
+        std::fs::read_dir(&dir).expect("a folder of pages").filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok()).collect();
     let config = Config::with_defaults();
     let rounds = 50;
     // Build the segmenter before timing anything.

@@ -15,10 +15,40 @@ pub fn is_han(c: char) -> bool {
 
 /// True for full-width Chinese punctuation (、。，；：？！“”‘’（）《》「」【】…—·).
 pub fn is_cjk_punct(c: char) -> bool {
-    matches!(c,
-        '、' | '。' | '，' | '；' | '：' | '？' | '！' | '“' | '”' | '‘' | '’' | '（' | '）'
-        | '《' | '》' | '〈' | '〉' | '「' | '」' | '『' | '』' | '【' | '】' | '〔' | '〕'
-        | '…' | '—' | '·' | '～' | '⋯' | '﹏' | '．')
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '（'
+            | '）'
+            | '《'
+            | '》'
+            | '〈'
+            | '〉'
+            | '「'
+            | '」'
+            | '『'
+            | '』'
+            | '【'
+            | '】'
+            | '〔'
+            | '〕'
+            | '…'
+            | '—'
+            | '·'
+            | '～'
+            | '⋯'
+            | '﹏'
+            | '．'
+    )
 }
 
 /// True for a Chinese character or Chinese punctuation mark.
@@ -61,7 +91,6 @@ pub fn display_width(c: char) -> usize {
 pub fn str_display_width(s: &str) -> usize {
     s.chars().map(display_width).sum()
 }
-
 
 /// True for the horizontal white space a line can start or end with: ASCII space and tab,
 /// no-break space, the ideographic space U+3000 and the typographic spaces U+2000–U+200A.
@@ -110,10 +139,65 @@ pub fn excerpt(text: &str, range: std::ops::Range<usize>, context: usize) -> Str
 #[cfg(test)]
 pub(crate) fn tricky_samples(count: usize) -> Vec<String> {
     const ALPHABET: &[&str] = &[
-        " ", "\t", "\u{00A0}", "\u{3000}", "\n", "\r\n", "\r", "汉", "字", "二", "〇", "1", "0", ",", ":", ";", "?", "!",
-        "(", ")", "\"", "“", "”", "‘", "’", "（", "）", "《", "》", "…", "⋯", ".", "。", "．", "·", "o", "O", "l", "I", "A",
-        "о", "Ο", "１", "Ａ", "\u{FFFD}", "\u{200B}", "\u{200D}", "\u{FEFF}", "\u{0C}", "𠮷", "😀", "%", "接", "糕", "http://a.b/",
-        "a@b.cn", "-", "摄", "□",
+        " ",
+        "\t",
+        "\u{00A0}",
+        "\u{3000}",
+        "\n",
+        "\r\n",
+        "\r",
+        "汉",
+        "字",
+        "二",
+        "〇",
+        "1",
+        "0",
+        ",",
+        ":",
+        ";",
+        "?",
+        "!",
+        "(",
+        ")",
+        "\"",
+        "“",
+        "”",
+        "‘",
+        "’",
+        "（",
+        "）",
+        "《",
+        "》",
+        "…",
+        "⋯",
+        ".",
+        "。",
+        "．",
+        "·",
+        "o",
+        "O",
+        "l",
+        "I",
+        "A",
+        "о",
+        "Ο",
+        "１",
+        "Ａ",
+        "\u{FFFD}",
+        "\u{200B}",
+        "\u{200D}",
+        "\u{FEFF}",
+        "\u{0C}",
+        "𠮷",
+        "😀",
+        "%",
+        "接",
+        "糕",
+        "http://a.b/",
+        "a@b.cn",
+        "-",
+        "摄",
+        "□",
     ];
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {

@@ -123,11 +123,7 @@ impl Config {
             };
             rules.insert(code, setting);
         }
-        let misreadings = raw
-            .misreadings
-            .into_iter()
-            .filter(|(wrong, _)| !wrong.is_empty())
-            .collect();
+        let misreadings = raw.misreadings.into_iter().filter(|(wrong, _)| !wrong.is_empty()).collect();
         let locale = raw.locale.as_deref().map(Locale::from_tag);
         Ok(Config {
             rules,
@@ -213,10 +209,8 @@ fn quote_bare_unicode_keys(text: &str) -> (String, Vec<usize>) {
         let key_len = rest.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(0);
         let key = &rest[..key_len];
         let after = rest[key_len..].trim_start_matches([' ', '\t']);
-        let is_bare_unicode_key = key_len > 0
-            && after.starts_with('=')
-            && !key.is_ascii()
-            && key.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        let is_bare_unicode_key =
+            key_len > 0 && after.starts_with('=') && !key.is_ascii() && key.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
         if is_bare_unicode_key {
             out.push_str(&line[..indent]);
             out.push('"');
@@ -273,11 +267,9 @@ mod tests {
 
     #[test]
     fn parses_rules_lists_and_misreadings() {
-        let config = Config::parse(
-            "ignore = [\"层层\"]\n[rules]\ncjk-space = \"hint\"\nellipsis = false\n[misreadings]\n接糕 = \"接羔\"\n",
-            None,
-        )
-        .unwrap();
+        let config =
+            Config::parse("ignore = [\"层层\"]\n[rules]\ncjk-space = \"hint\"\nellipsis = false\n[misreadings]\n接糕 = \"接羔\"\n", None)
+                .unwrap();
         assert_eq!(config.rules["cjk-space"], RuleSetting::On(Some(Severity::Hint)));
         assert_eq!(config.rules["ellipsis"], RuleSetting::Off);
         assert_eq!(config.misreadings, vec![("接糕".to_string(), "接羔".to_string())]);

@@ -27,8 +27,7 @@ pub const BUILTIN_FILE_NAME: &str = "builtin.toml";
 /// The workspace glossary looked for beside `kanwu.toml` when the configuration names none.
 pub const DEFAULT_WORKSPACE_FILE: &str = "glossary.toml";
 
-static BUILTIN: LazyLock<Glossary> =
-    LazyLock::new(|| Glossary::parse(BUILTIN_TOML, None).expect("the built-in glossary is valid"));
+static BUILTIN: LazyLock<Glossary> = LazyLock::new(|| Glossary::parse(BUILTIN_TOML, None).expect("the built-in glossary is valid"));
 
 /// The subject area of an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,7 +136,13 @@ impl Entry {
 
     /// The hover text in Markdown.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("**{}** · {}\n\n{}\n\n*{}*\n", escape_markdown(&self.term), self.category.zh_name(), escape_markdown(&self.definition), escape_markdown(&self.english));
+        let mut out = format!(
+            "**{}** · {}\n\n{}\n\n*{}*\n",
+            escape_markdown(&self.term),
+            self.category.zh_name(),
+            escape_markdown(&self.definition),
+            escape_markdown(&self.english)
+        );
         if !self.aliases.is_empty() {
             out.push_str(&format!("\n别称：{}\n", escape_markdown(&self.aliases.join("、"))));
         }
@@ -657,7 +662,12 @@ fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, Glossary
             }
             seen.insert(name.clone(), entries.len());
         }
-        let related = raw_entry.related.into_iter().map(|related| related.into_inner().trim().to_string()).filter(|related| !related.is_empty()).collect();
+        let related = raw_entry
+            .related
+            .into_iter()
+            .map(|related| related.into_inner().trim().to_string())
+            .filter(|related| !related.is_empty())
+            .collect();
         let line = line_column(text, term_span.start).0;
         entries.push(Entry {
             term,
@@ -961,7 +971,11 @@ mod tests {
 
     #[test]
     fn term_line_is_recorded() {
-        let glossary = Glossary::parse("# x\n\n[[term]]\nterm = \"两委\"\ncategory = \"organization\"\ndefinition = \"定义。\"\nenglish = \"two committees\"\n", Some(Path::new("g.toml"))).unwrap();
+        let glossary = Glossary::parse(
+            "# x\n\n[[term]]\nterm = \"两委\"\ncategory = \"organization\"\ndefinition = \"定义。\"\nenglish = \"two committees\"\n",
+            Some(Path::new("g.toml")),
+        )
+        .unwrap();
         assert_eq!(glossary.entry(0).source.line, 4);
         assert_eq!(glossary.entry(0).source.path.as_deref(), Some(Path::new("g.toml")));
     }

@@ -44,14 +44,14 @@
 use crate::config::Config;
 use crate::findings::Findings;
 use crate::page::{
-    block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page, Tuning,
-    VerticalRun, COLUMN_RANK,
+    block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page,
+    Tuning, VerticalRun, COLUMN_RANK,
 };
 use crate::rules::duplicate_line::{self, Decision, LineFact};
 use crate::types::Diagnostic;
+use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
-use rayon::prelude::*;
 use std::sync::Arc;
 
 /// The rules that read the whole page, run over the whole page rather than per chunk.
@@ -185,9 +185,15 @@ impl IncrementalAnalysis {
         }
         // A chunk not parsed (stopped) is `None`.
         let parsed: Vec<(&str, Option<Chunk>)> = if missing.len() >= PARALLEL_FROM {
-            missing.into_par_iter().map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside)))).collect()
+            missing
+                .into_par_iter()
+                .map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside))))
+                .collect()
         } else {
-            missing.into_iter().map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside)))).collect()
+            missing
+                .into_iter()
+                .map(|(chunk_text, outside)| (chunk_text, (!stop()).then(|| new_chunk(chunk_text, config, outside))))
+                .collect()
         };
         for (chunk_text, chunk) in parsed {
             let Some(chunk) = chunk else { continue };
@@ -247,7 +253,8 @@ impl IncrementalAnalysis {
         // The page-wide rules: `duplicate-line` from the chunks' line facts, the others over the
         // whole page's structure assembled from the chunks.
         let enabled = |code: &str| {
-            crate::rules::rule_info(code).and_then(|info| config.severity_of(info.code, info.default_severity).map(|severity| (info, severity)))
+            crate::rules::rule_info(code)
+                .and_then(|info| config.severity_of(info.code, info.default_severity).map(|severity| (info, severity)))
         };
         let others_wanted = PAGE_WIDE_RULES.iter().any(|&code| code != DUPLICATE_LINE && enabled(code).is_some());
         let duplicate_severity = enabled(DUPLICATE_LINE).map(|(_, severity)| severity);
@@ -258,7 +265,9 @@ impl IncrementalAnalysis {
                 overlay.extend(self.repeated_lines(text, config, &pieces, &page, severity, &mut groups));
             }
             if others_wanted {
-                overlay.extend(crate::run_rules(text, &page, config, |info| PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE));
+                overlay.extend(crate::run_rules(text, &page, config, |info| {
+                    PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE
+                }));
             }
             overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
@@ -310,7 +319,11 @@ impl IncrementalAnalysis {
                 before[index] = carry.clone();
             }
             carry = if index + 1 < count && inside[index + 1] {
-                if edges[index].whole { before[index].and(&edges[index].last) } else { edges[index].last.clone() }
+                if edges[index].whole {
+                    before[index].and(&edges[index].last)
+                } else {
+                    edges[index].last.clone()
+                }
             } else {
                 BlockShape::default()
             };
@@ -323,7 +336,11 @@ impl IncrementalAnalysis {
                 after[index] = carry.clone();
             }
             carry = if inside[index] {
-                if edges[index].whole { after[index].and(&edges[index].first) } else { edges[index].first.clone() }
+                if edges[index].whole {
+                    after[index].and(&edges[index].first)
+                } else {
+                    edges[index].first.clone()
+                }
             } else {
                 BlockShape::default()
             };
@@ -397,7 +414,9 @@ impl IncrementalAnalysis {
         let decisions = {
             let mut facts: Vec<&LineFact<'static>> = Vec::with_capacity(lines);
             for piece in pieces {
-                if let Some(facts_of_chunk) = self.chunk(&text[piece.range.clone()], piece.outside).and_then(|chunk| chunk.line_facts.as_ref()) {
+                if let Some(facts_of_chunk) =
+                    self.chunk(&text[piece.range.clone()], piece.outside).and_then(|chunk| chunk.line_facts.as_ref())
+                {
                     facts.extend(facts_of_chunk.iter());
                 }
             }
@@ -421,7 +440,10 @@ impl IncrementalAnalysis {
             if local == 0 && chunk > 0 {
                 // Its deletion may take the blank lines that end the chunk before.
                 let piece = &pieces[chunk];
-                let key = self.chunk(&text[piece.range.clone()], piece.outside).and_then(|found| found.line_facts.as_ref()).and_then(|facts| facts[0].key.clone());
+                let key = self
+                    .chunk(&text[piece.range.clone()], piece.outside)
+                    .and_then(|found| found.line_facts.as_ref())
+                    .and_then(|facts| facts[0].key.clone());
                 let mut diagnostic = duplicate_line::diagnostic(&page.lines, decision.stray, decision.other, key.as_deref().unwrap_or(""));
                 diagnostic.severity = severity;
                 whole.push(diagnostic);
@@ -520,7 +542,11 @@ pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
             recent.clear();
         } else {
             let first_is_han = content.chars().next().is_some_and(crate::chars::is_han);
-            if sentence_ended && first_is_han && line_start - start >= MIN_CHUNK && (blank_since || short_in_its_block(text, &recent, tuning)) {
+            if sentence_ended
+                && first_is_han
+                && line_start - start >= MIN_CHUNK
+                && (blank_since || short_in_its_block(text, &recent, tuning))
+            {
                 bounds.push(start..line_start);
                 start = line_start;
             }
@@ -551,8 +577,13 @@ pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
 /// the width that `COLUMN_RANK` of them reach, and the block is no headline block.
 fn short_in_its_block(text: &str, recent: &VecDeque<Range<usize>>, tuning: &Tuning) -> bool {
     let Some(last) = recent.back() else { return false };
-    let mut widths: Vec<usize> =
-        recent.iter().take(recent.len() - 1).map(|range| &text[range.clone()]).filter(|content| is_certain_body(content)).map(content_width).collect();
+    let mut widths: Vec<usize> = recent
+        .iter()
+        .take(recent.len() - 1)
+        .map(|range| &text[range.clone()])
+        .filter(|content| is_certain_body(content))
+        .map(content_width)
+        .collect();
     if widths.len() < COLUMN_RANK {
         return false;
     }

@@ -1291,9 +1291,18 @@ mod tests {
     fn frozen_and_added_postings_agree() {
         // Enough pages that common bigrams become bitmaps and rare ones stay gap lists.
         let texts: Vec<(PathBuf, String)> = (0..3000)
-            .map(|n| (PathBuf::from(format!("p{n:04}.txt")), format!("第{n}页，两委会议。{}\n党员𠀀中心户{}。\n", if n % 7 == 0 { "驻村工作队" } else { "" }, n % 13)))
+            .map(|n| {
+                (
+                    PathBuf::from(format!("p{n:04}.txt")),
+                    format!("第{n}页，两委会议。{}\n党员𠀀中心户{}。\n", if n % 7 == 0 { "驻村工作队" } else { "" }, n % 13),
+                )
+            })
             .collect();
-        let built = CorpusIndex::build(&texts.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>(), |path| texts.iter().find(|(p, _)| p == path).map(|(_, text)| text.clone()), |_| {});
+        let built = CorpusIndex::build(
+            &texts.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>(),
+            |path| texts.iter().find(|(p, _)| p == path).map(|(_, text)| text.clone()),
+            |_| {},
+        );
         let mut added = CorpusIndex::new();
         for (path, text) in texts.iter().take(1000) {
             added.update(path, text);
@@ -1325,7 +1334,8 @@ mod tests {
             eprintln!("seed pages not found at {}: skipped", seeds.display());
             return;
         };
-        let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).filter(|path| path.extension().is_some_and(|ext| ext == "txt")).collect();
+        let mut paths: Vec<PathBuf> =
+            entries.flatten().map(|entry| entry.path()).filter(|path| path.extension().is_some_and(|ext| ext == "txt")).collect();
         paths.sort();
         let index = CorpusIndex::build(&paths, |path| std::fs::read_to_string(path).ok(), |_| {});
         assert_eq!(index.len(), paths.len());

@@ -15,9 +15,9 @@ pub mod normalized;
 pub mod outline;
 pub mod page;
 pub mod rules;
-pub mod suppress;
 pub mod segment;
 pub mod spacing;
+pub mod suppress;
 pub mod types;
 
 pub use config::{Config, ConfigError};
@@ -76,7 +76,6 @@ pub(crate) fn drop_ignored(text: &str, config: &Config, diagnostics: &mut Vec<Di
     if protected.is_empty() {
         return;
     }
-    diagnostics.retain(|diagnostic| {
-        !protected.iter().any(|range| range.start <= diagnostic.range.start && diagnostic.range.end <= range.end)
-    });
+    diagnostics
+        .retain(|diagnostic| !protected.iter().any(|range| range.start <= diagnostic.range.start && diagnostic.range.end <= range.end));
 }

@@ -111,7 +111,13 @@ fn items(text: &str, page: &Page) -> Vec<(OutlineItem, bool)> {
             }
             LineKind::Byline => {
                 let after_headline = items.last().is_some_and(|(last, starts)| {
-                    *starts && last.kind == OutlineKind::Headline && non_blank[..position].iter().rev().take(BYLINE_REACH).any(|&line| line == last.line || (last.line..=index).contains(&line))
+                    *starts
+                        && last.kind == OutlineKind::Headline
+                        && non_blank[..position]
+                            .iter()
+                            .rev()
+                            .take(BYLINE_REACH)
+                            .any(|&line| line == last.line || (last.line..=index).contains(&line))
                 });
                 items.push((item(OutlineKind::Byline, index..index + 1), !after_headline));
                 position += 1;
@@ -146,13 +152,7 @@ pub fn articles(text: &str, page: &Page) -> Vec<Article> {
             if let Some(previous) = articles.last_mut() {
                 previous.lines.end = first_line.saturating_sub(1).max(previous.lines.start);
             }
-            articles.push(Article {
-                name: String::new(),
-                range: 0..0,
-                lines: first_line..last_line,
-                preamble: !starts,
-                items: Vec::new(),
-            });
+            articles.push(Article { name: String::new(), range: 0..0, lines: first_line..last_line, preamble: !starts, items: Vec::new() });
         }
         if let Some(article) = articles.last_mut() {
             article.items.push(item);
@@ -160,7 +160,8 @@ pub fn articles(text: &str, page: &Page) -> Vec<Article> {
     }
     for article in &mut articles {
         // An article ends at its last non-blank line.
-        while article.lines.end > article.lines.start && page.lines.get(article.lines.end).is_some_and(|line| line.kind == LineKind::Blank) {
+        while article.lines.end > article.lines.start && page.lines.get(article.lines.end).is_some_and(|line| line.kind == LineKind::Blank)
+        {
             article.lines.end -= 1;
         }
         let first = &page.lines[article.lines.start.min(last_line)];
@@ -215,7 +216,9 @@ mod tests {
         type Summary<'a> = (bool, &'a str, Vec<(OutlineKind, &'a str)>);
         let summary: Vec<Summary<'_>> = articles
             .iter()
-            .map(|article| (article.preamble, article.name.as_str(), article.items.iter().map(|item| (item.kind, item.name.as_str())).collect()))
+            .map(|article| {
+                (article.preamble, article.name.as_str(), article.items.iter().map(|item| (item.kind, item.name.as_str())).collect())
+            })
             .collect();
         assert_eq!(
             summary,
@@ -230,7 +233,11 @@ mod tests {
                         (OutlineKind::Caption, "社区志愿者在测温"),
                     ]
                 ),
-                (false, "第二篇文章标题", vec![(OutlineKind::Headline, "第二篇文章标题"), (OutlineKind::Byline, "□本报记者 李明 通讯员 王芳")]),
+                (
+                    false,
+                    "第二篇文章标题",
+                    vec![(OutlineKind::Headline, "第二篇文章标题"), (OutlineKind::Byline, "□本报记者 李明 通讯员 王芳")]
+                ),
             ]
         );
         assert_eq!(article_count(text, &page), 2);

@@ -408,12 +408,7 @@ pub fn credit_suffix_start(content: &str) -> Option<usize> {
     let mut tokens = 0;
     loop {
         let before = &content[..start];
-        let token_len: usize = before
-            .chars()
-            .rev()
-            .take_while(|&c| is_han(c) || c.is_alphabetic() || c == '·')
-            .map(char::len_utf8)
-            .sum();
+        let token_len: usize = before.chars().rev().take_while(|&c| is_han(c) || c.is_alphabetic() || c == '·').map(char::len_utf8).sum();
         if token_len == 0 || before[before.len() - token_len..].chars().count() > 8 {
             break;
         }
@@ -530,7 +525,9 @@ fn mark_headline_block(text: &str, lines: &mut [Line], block: &Range<usize>, tun
     }
     // A body line that starts or ends a multi-kind block next to a byline or credit keeps its kind
     // only when it is itself headline-like.
-    let headline_like = body.iter().all(|&index| is_headline_like_within(text[lines[index].range.clone()].trim_matches(is_line_space), tuning.headline_max_chars));
+    let headline_like = body
+        .iter()
+        .all(|&index| is_headline_like_within(text[lines[index].range.clone()].trim_matches(is_line_space), tuning.headline_max_chars));
     if headline_like {
         for index in body {
             lines[index].kind = LineKind::Headline;
@@ -583,7 +580,15 @@ fn break_range(lines: &[Line], from: usize, to: usize) -> Range<usize> {
 
 /// Column wraps inside one block: every line of running text continues into the next line unless
 /// it ends a paragraph short of the block's column width `body_width`.
-fn find_wraps(text: &str, lines: &[Line], widths: &[usize], block: &Range<usize>, tuning: &Tuning, body_width: usize, breaks: &mut Vec<Break>) {
+fn find_wraps(
+    text: &str,
+    lines: &[Line],
+    widths: &[usize],
+    block: &Range<usize>,
+    tuning: &Tuning,
+    body_width: usize,
+    breaks: &mut Vec<Break>,
+) {
     for index in block.start..block.end.saturating_sub(1) {
         let (line, next) = (&lines[index], &lines[index + 1]);
         if line.kind != LineKind::Body || next.kind != LineKind::Body {

@@ -39,7 +39,8 @@ mod tests {
 
     #[test]
     fn glossary_words_stay_whole() {
-        let words: Vec<&str> = jieba().cut("全村建立了党员中心户制度，村两委成员参加。", false).into_iter().map(|token| token.word).collect();
+        let words: Vec<&str> =
+            jieba().cut("全村建立了党员中心户制度，村两委成员参加。", false).into_iter().map(|token| token.word).collect();
         assert!(words.contains(&"党员中心户"), "{words:?}");
         assert!(words.contains(&"村两委") || words.contains(&"两委"), "{words:?}");
     }

@@ -232,7 +232,13 @@ mod tests {
     #[test]
     fn round_trips_through_toml_and_disk() {
         let mut set = Suppressions::default();
-        set.add(Occurrence { page: "p.txt".into(), code: "x".into(), text: "\"引号\"\n".into(), before: String::new(), after: "尾".into() });
+        set.add(Occurrence {
+            page: "p.txt".into(),
+            code: "x".into(),
+            text: "\"引号\"\n".into(),
+            before: String::new(),
+            after: "尾".into(),
+        });
         let text = set.to_toml();
         assert_eq!(Suppressions::parse(&text).unwrap(), set);
         let root = std::env::temp_dir().join(format!("kanwu-suppress-{}", std::process::id()));

@@ -18,7 +18,11 @@ fn hit_at(text: &str, needle: &str) -> Option<(String, String)> {
 
 fn terms_found(text: &str) -> Vec<(String, String)> {
     let page = Page::parse(text);
-    builtin().find_in(text, &page).into_iter().map(|TermHit { range, entry }| (builtin().entry(entry).term.clone(), text[range].to_string())).collect()
+    builtin()
+        .find_in(text, &page)
+        .into_iter()
+        .map(|TermHit { range, entry }| (builtin().entry(entry).term.clone(), text[range].to_string()))
+        .collect()
 }
 
 #[test]
@@ -165,7 +169,9 @@ fn broken_workspace_files_report_their_place() {
     assert!(error.message.contains("甲") && error.message.contains("line 2"), "{error}");
     let missing = Glossary::parse("[[term]]\nterm = \"甲\"\ncategory = \"role\"\n", None).unwrap_err();
     assert!(missing.message.contains("definition"), "{missing}");
-    let unknown = Glossary::parse("[[term]]\nterm = \"甲\"\ncategory = \"role\"\ndefinition = \"d\"\nenglish = \"e\"\nnote = \"x\"\n", None).unwrap_err();
+    let unknown =
+        Glossary::parse("[[term]]\nterm = \"甲\"\ncategory = \"role\"\ndefinition = \"d\"\nenglish = \"e\"\nnote = \"x\"\n", None)
+            .unwrap_err();
     assert_eq!(unknown.line, 6, "{unknown}");
 }
 

@@ -9,7 +9,8 @@ use std::path::Path;
 /// The seed pages joined into one long page (empty when the seeds are not there).
 fn seed_page() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).map(|entries| entries.flatten().map(|entry| entry.path()).collect()).unwrap_or_default();
+    let mut names: Vec<_> =
+        std::fs::read_dir(&dir).map(|entries| entries.flatten().map(|entry| entry.path()).collect()).unwrap_or_default();
     names.sort();
     let mut page = String::new();
     for name in names.iter().filter(|name| name.extension().is_some_and(|ext| ext == "txt")) {
@@ -25,9 +26,42 @@ fn seed_page() -> String {
 
 /// Pieces that matter at chunk cuts and to the rules: sentence ends, blank lines, quotes, spaces.
 const PIECES: &[&str] = &[
-    "。", "！", "？", "，", "\n", "\n\n", "\r\n", "\n\n\n", " ", "  ", "\u{3000}", "“", "”", "（", "）", "《", "》", "社区", "工作",
-    "人员", "每天", "挨家挨户", "登记", "返乡", "一支支志愿队伍闻令而动", "党员干部深入一线。", "700", "a", "□本报记者 李明", "王芳 摄",
-    "守\n望\n", "的的", "…", "...", "\t", "志愿者连夜清扫积雪，保障道路畅通。",
+    "。",
+    "！",
+    "？",
+    "，",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\n\n\n",
+    " ",
+    "  ",
+    "\u{3000}",
+    "“",
+    "”",
+    "（",
+    "）",
+    "《",
+    "》",
+    "社区",
+    "工作",
+    "人员",
+    "每天",
+    "挨家挨户",
+    "登记",
+    "返乡",
+    "一支支志愿队伍闻令而动",
+    "党员干部深入一线。",
+    "700",
+    "a",
+    "□本报记者 李明",
+    "王芳 摄",
+    "守\n望\n",
+    "的的",
+    "…",
+    "...",
+    "\t",
+    "志愿者连夜清扫积雪，保障道路畅通。",
 ];
 
 fn piece() -> impl Strategy<Value = &'static str> {

@@ -27,10 +27,19 @@ fn check_ranges(text: &str) {
     for diagnostic in analyze(text, &config) {
         let range = diagnostic.range.clone();
         assert!(range.start <= range.end && range.end <= text.len(), "{} range {range:?} out of {}", diagnostic.code, text.len());
-        assert!(text.is_char_boundary(range.start) && text.is_char_boundary(range.end), "{} range {range:?} off a char boundary", diagnostic.code);
+        assert!(
+            text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+            "{} range {range:?} off a char boundary",
+            diagnostic.code
+        );
         for fix in &diagnostic.fixes {
             for edit in &fix.edits {
-                assert!(edit.range.end <= text.len() && text.is_char_boundary(edit.range.start) && text.is_char_boundary(edit.range.end), "{} edit {:?}", diagnostic.code, edit.range);
+                assert!(
+                    edit.range.end <= text.len() && text.is_char_boundary(edit.range.start) && text.is_char_boundary(edit.range.end),
+                    "{} edit {:?}",
+                    diagnostic.code,
+                    edit.range
+                );
             }
         }
     }

@@ -72,7 +72,9 @@ impl Inner {
         let existing = self.lock().glossary_file_text(&target);
         let title = match locale {
             Locale::Zh => format!("将“{term}”加入词表（{}）", target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()),
-            Locale::En => format!("Add “{term}” to the glossary ({})", target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()),
+            Locale::En => {
+                format!("Add “{term}” to the glossary ({})", target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default())
+            }
         };
         let (edit, command) = match existing {
             Some((text, version)) => {
@@ -114,7 +116,11 @@ impl Inner {
             }
             None => {
                 let args = AddToGlossaryArgs { path: target, term: term.to_string() };
-                let command = lsp::Command { title: title.clone(), command: ADD_TO_GLOSSARY.to_string(), arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]) };
+                let command = lsp::Command {
+                    title: title.clone(),
+                    command: ADD_TO_GLOSSARY.to_string(),
+                    arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]),
+                };
                 (None, Some(command))
             }
         };
@@ -140,7 +146,8 @@ impl Inner {
             _ => String::new(),
         };
         text.push_str(&entry_skeleton(&args.term));
-        let written = std::fs::OpenOptions::new().create(true).append(true).open(&args.path).and_then(|mut file| file.write_all(text.as_bytes()));
+        let written =
+            std::fs::OpenOptions::new().create(true).append(true).open(&args.path).and_then(|mut file| file.write_all(text.as_bytes()));
         if let Err(error) = written {
             return Err(crate::diagnostics::internal(format!("cannot write {}: {error}", args.path.display())));
         }

@@ -72,7 +72,9 @@ impl Inner {
             let toml = root.as_ref().and_then(|root| {
                 let path = root.join(CONFIG_FILE_NAME);
                 match session.uri_of_path(&path) {
-                    Some(toml_uri) => session.documents.get(&toml_uri).map(|open| (open.document.rope.to_string(), Some(open.document.version))),
+                    Some(toml_uri) => {
+                        session.documents.get(&toml_uri).map(|open| (open.document.rope.to_string(), Some(open.document.version)))
+                    }
                     None => crate::workspace::read_text(&path).ok().map(|text| (text, None)),
                 }
             });
@@ -141,8 +143,13 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
             .collect();
     }
     found.sort_by(|(a, _), (b, _)| {
-        (a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character, from_proto::code(a))
-            .cmp(&(b.range.start.line, b.range.start.character, b.range.end.line, b.range.end.character, from_proto::code(b)))
+        (a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character, from_proto::code(a)).cmp(&(
+            b.range.start.line,
+            b.range.start.character,
+            b.range.end.line,
+            b.range.end.character,
+            from_proto::code(b),
+        ))
     });
     found.dedup_by(|a, b| a.1 == b.1);
     let (diagnostics, positions): (Vec<lsp::Diagnostic>, Vec<usize>) = found.into_iter().unzip();
@@ -360,7 +367,11 @@ fn ignore_word_action(context: &Context, diagnostic: &lsp::Diagnostic, flagged: 
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![diagnostic.clone()]),
         edit,
-        command: Some(lsp::Command { title, command: ignore::IGNORE_WORD.to_string(), arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]) }),
+        command: Some(lsp::Command {
+            title,
+            command: ignore::IGNORE_WORD.to_string(),
+            arguments: Some(vec![serde_json::to_value(args).unwrap_or_default()]),
+        }),
         ..Default::default()
     })
 }

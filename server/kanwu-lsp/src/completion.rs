@@ -47,7 +47,11 @@ impl Inner {
         } else {
             let han: Vec<(usize, char)> = before.char_indices().rev().take_while(|&(_, c)| is_han(c)).take(MAX_HAN_PREFIX).collect();
             // The longest run before the cursor that starts some name.
-            han.iter().rev().map(|&(at, _)| &before[at..]).map(|prefix| (prefix, glossary.complete(prefix))).find(|(_, entries)| !entries.is_empty())?
+            han.iter()
+                .rev()
+                .map(|&(at, _)| &before[at..])
+                .map(|prefix| (prefix, glossary.complete(prefix)))
+                .find(|(_, entries)| !entries.is_empty())?
         };
         if entries.is_empty() {
             return None;

@@ -79,7 +79,13 @@ impl Analysis {
     pub fn publish_frame(&self, uri: &lsp::Uri, options: SendOptions) -> Vec<u8> {
         let converter = Text { text: &self.text, index: &self.index, encoding: self.encoding };
         let (notes, chosen) = self.selection(options);
-        let items = wire::Items { notes: &notes, analysis: self, chosen: &chosen, converter: &converter, code_description: options.code_description };
+        let items = wire::Items {
+            notes: &notes,
+            analysis: self,
+            chosen: &chosen,
+            converter: &converter,
+            code_description: options.code_description,
+        };
         wire::frame(uri, &items, Some(self.version))
     }
 }
@@ -131,7 +137,11 @@ pub mod wire {
                     range: self.converter.range(found.range()),
                     severity: to_proto::severity(found.severity()),
                     code: found.code(),
-                    code_description: if self.code_description { to_proto::rule_href_str(found.code()).map(|href| Href { href }) } else { None },
+                    code_description: if self.code_description {
+                        to_proto::rule_href_str(found.code()).map(|href| Href { href })
+                    } else {
+                        None
+                    },
                     source: to_proto::SOURCE,
                     message: found.message().get(analysis.locale),
                     data: DiagnosticData { version: analysis.version, index: index as u32 },

@@ -59,7 +59,10 @@ pub fn fix(text: &str, config: &Config, options: &FixOptions, suppressions: &Sup
 
 /// Whether two ranges share a byte, or are the same (possibly empty) range.
 fn touches(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a == b || (a.start < b.end && b.start < a.end) || (a.is_empty() && b.start < a.start && a.start < b.end) || (b.is_empty() && a.start < b.start && b.start < a.end)
+    a == b
+        || (a.start < b.end && b.start < a.end)
+        || (a.is_empty() && b.start < a.start && a.start < b.end)
+        || (b.is_empty() && a.start < b.start && b.start < a.end)
 }
 
 /// Applies edit groups in order, skipping a group that overlaps an accepted edit or a protected
@@ -69,7 +72,10 @@ fn apply_groups(text: &str, groups: Vec<&[Edit]>, protected: &[Range<usize>]) ->
     for group in groups {
         let valid = !group.is_empty()
             && group.iter().all(|edit| {
-                edit.range.start <= edit.range.end && edit.range.end <= text.len() && text.is_char_boundary(edit.range.start) && text.is_char_boundary(edit.range.end)
+                edit.range.start <= edit.range.end
+                    && edit.range.end <= text.len()
+                    && text.is_char_boundary(edit.range.start)
+                    && text.is_char_boundary(edit.range.end)
             });
         if !valid {
             continue;
@@ -127,10 +133,8 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
     if old == new {
         return Vec::new();
     }
-    let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Myers)
-        .timeout(std::time::Duration::from_secs(2))
-        .diff_lines(old, new);
+    let diff =
+        similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_secs(2)).diff_lines(old, new);
     let old_starts = line_starts(old);
     let new_starts = line_starts(new);
     let mut edits = Vec::new();
@@ -180,10 +184,8 @@ fn refine(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize>
         edits.push(edit);
         return;
     }
-    let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Myers)
-        .timeout(std::time::Duration::from_millis(200))
-        .diff_chars(a, b);
+    let diff =
+        similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_millis(200)).diff_chars(a, b);
     let base = edit.range.start;
     let (mut a_offset, mut b_offset) = (0usize, 0usize);
     let mut pending: Option<Edit> = None;
@@ -221,10 +223,7 @@ fn trimmed(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize
     let prefix: usize = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
     let (a_rest, b_rest) = (&a[prefix..], &b[prefix..]);
     let suffix: usize = a_rest.chars().rev().zip(b_rest.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
-    Edit {
-        range: old_range.start + prefix..old_range.end - suffix,
-        new_text: b[prefix..b.len() - suffix].to_string(),
-    }
+    Edit { range: old_range.start + prefix..old_range.end - suffix, new_text: b[prefix..b.len() - suffix].to_string() }
 }
 
 /// Converts edits of `text` to LSP edits.

@@ -290,7 +290,8 @@ impl Inner {
             let encoding = session.encoding;
             let locale = session.client_locale;
             let pull = session.caps.pull_diagnostics;
-            let open: Vec<PathBuf> = session.documents.values().filter(|document| document.is_glossary).filter_map(|document| document.path.clone()).collect();
+            let open: Vec<PathBuf> =
+                session.documents.values().filter(|document| document.is_glossary).filter_map(|document| document.path.clone()).collect();
             let mut refresh = false;
             for project in session.projects.values_mut() {
                 let state = &mut project.glossary;
@@ -341,7 +342,9 @@ impl Inner {
             .values()
             .flat_map(|project| &project.glossary.files)
             .find(|file| file.path == path)
-            .and_then(|file| Some(to_proto::glossary_error(file.text.as_deref()?, file.error.as_ref()?, session.encoding, session.client_locale)))
+            .and_then(|file| {
+                Some(to_proto::glossary_error(file.text.as_deref()?, file.error.as_ref()?, session.encoding, session.client_locale))
+            })
             .into_iter()
             .collect();
         Some(lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {

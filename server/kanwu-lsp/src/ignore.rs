@@ -184,7 +184,8 @@ impl Inner {
     fn ignore_word(self: &Arc<Self>, args: IgnoreWordArgs) -> jsonrpc::Result<()> {
         let toml = args.root.join(CONFIG_FILE_NAME);
         if args.write {
-            write_word(&toml, &args.word).map_err(|error| crate::diagnostics::internal(format!("cannot update {}: {error}", toml.display())))?;
+            write_word(&toml, &args.word)
+                .map_err(|error| crate::diagnostics::internal(format!("cannot update {}: {error}", toml.display())))?;
         }
         let mut session = self.lock();
         session.ensure_project(&args.root);

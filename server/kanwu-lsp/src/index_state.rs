@@ -5,8 +5,8 @@ use crate::session::{canonical, stamp, Stamp};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::index::{CorpusIndex, PreparedPage};
-use rayon::prelude::*;
 use kanwu_core::Config;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -119,8 +119,12 @@ impl PageFilter {
     /// Whether `path` (below the root) is a page of the corpus.
     pub fn is_page(&self, path: &Path) -> bool {
         let Ok(relative) = path.strip_prefix(&self.root) else { return false };
-        let hidden = relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1));
-        !hidden && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME) && self.include.is_match(relative) && !self.exclude.is_match(relative)
+        let hidden =
+            relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1));
+        !hidden
+            && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME)
+            && self.include.is_match(relative)
+            && !self.exclude.is_match(relative)
     }
 
     /// Every page below the root, sorted.
@@ -179,7 +183,11 @@ impl Inner {
     /// The filter of the workspace folder holding `path`, if any.
     fn filter_for(&self, path: &Path) -> Option<PageFilter> {
         let roots = self.lock().roots.clone();
-        roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).map(|root| PageFilter::for_root(root))
+        roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .map(|root| PageFilter::for_root(root))
     }
 
     /// Indexes every page of `roots` in the background, reporting `$/progress`; open pages keep the
@@ -187,13 +195,24 @@ impl Inner {
     pub fn index_folders(self: &Arc<Self>, roots: Vec<PathBuf>) {
         let inner = self.clone();
         tokio::spawn(async move {
-            let listed = tokio::task::spawn_blocking(move || roots.iter().flat_map(|root| PageFilter::for_root(root).pages()).collect::<Vec<PathBuf>>()).await;
+            let listed = tokio::task::spawn_blocking(move || {
+                roots.iter().flat_map(|root| PageFilter::for_root(root).pages()).collect::<Vec<PathBuf>>()
+            })
+            .await;
             let Ok(paths) = listed else { return };
             let token = lsp::ProgressToken::String(format!("kanwu-index-{}", paths.len()));
             // Progress only for clients that declare `window.workDoneProgress`; others would get requests they cannot answer.
             let progress = if inner.lock().caps.work_done_progress {
                 match inner.client.create_work_done_progress(token.clone()).await {
-                    Ok(()) => Some(inner.client.progress(token, "Indexing pages").with_percentage(0).with_message(format!("0/{}", paths.len())).begin().await),
+                    Ok(()) => Some(
+                        inner
+                            .client
+                            .progress(token, "Indexing pages")
+                            .with_percentage(0)
+                            .with_message(format!("0/{}", paths.len()))
+                            .begin()
+                            .await,
+                    ),
                     Err(_) => None,
                 }
             } else {
@@ -362,7 +381,12 @@ impl Inner {
                             for path in missing {
                                 inner.refresh_page(&corpus, &path, false);
                             }
-                            let gone: Vec<PathBuf> = corpus.read().paths().filter(|path| !now.contains_key(*path) && !path.is_file()).map(Path::to_path_buf).collect();
+                            let gone: Vec<PathBuf> = corpus
+                                .read()
+                                .paths()
+                                .filter(|path| !now.contains_key(*path) && !path.is_file())
+                                .map(Path::to_path_buf)
+                                .collect();
                             for path in gone {
                                 inner.refresh_page(&corpus, &path, true);
                             }
@@ -388,8 +412,10 @@ impl Inner {
 
     /// `workspace/didChangeWorkspaceFolders`: drops removed folders' pages and indexes added ones.
     pub fn folders_changed(self: &Arc<Self>, event: &lsp::WorkspaceFoldersChangeEvent) {
-        let removed: Vec<PathBuf> = event.removed.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
-        let added: Vec<PathBuf> = event.added.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
+        let removed: Vec<PathBuf> =
+            event.removed.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
+        let added: Vec<PathBuf> =
+            event.added.iter().filter_map(|folder| crate::from_proto::path(&folder.uri)).map(|path| canonical(&path)).collect();
         {
             let mut session = self.lock();
             session.roots.retain(|root| !removed.contains(root));

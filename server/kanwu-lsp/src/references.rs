@@ -213,8 +213,7 @@ impl Inner {
         hits.sort_by_key(|hit| (hit.range.start, std::cmp::Reverse(hit.range.end)));
         hits.dedup_by(|later, earlier| later.range.start < earlier.range.end);
         Some(
-            hits
-                .iter()
+            hits.iter()
                 .map(|hit| lsp::DocumentHighlight { range: hit_range(hit, encoding), kind: Some(lsp::DocumentHighlightKind::TEXT) })
                 .collect(),
         )

@@ -43,7 +43,10 @@ impl Inner {
                 let edits = changes.entry(page.uri).or_default();
                 for hit in &page.hits {
                     let original = text.as_deref().and_then(|text| text.get(hit.range.clone())).unwrap_or("");
-                    edits.push(lsp::TextEdit { range: crate::references::hit_range(hit, encoding), new_text: keeping_breaks(original, &new_name) });
+                    edits.push(lsp::TextEdit {
+                        range: crate::references::hit_range(hit, encoding),
+                        new_text: keeping_breaks(original, &new_name),
+                    });
                 }
             }
             Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })

@@ -66,7 +66,13 @@ pub fn tokens(terms: &PageTerms, encoding: PositionEncoding) -> Vec<lsp::Semanti
             let (from, to) = (converter.position(start), converter.position(end));
             let delta_line = from.line - last_line;
             let delta_start = if delta_line == 0 { from.character - last_start } else { from.character };
-            out.push(lsp::SemanticToken { delta_line, delta_start, length: to.character - from.character, token_type: 0, token_modifiers_bitset: modifiers });
+            out.push(lsp::SemanticToken {
+                delta_line,
+                delta_start,
+                length: to.character - from.character,
+                token_type: 0,
+                token_modifiers_bitset: modifiers,
+            });
             (last_line, last_start) = (from.line, from.character);
         }
     }
@@ -118,10 +124,15 @@ impl Inner {
         Some(lsp::SemanticTokensResult::Tokens(lsp::SemanticTokens { result_id: Some(id), data: data.to_vec() }))
     }
 
-    pub async fn semantic_tokens_delta(self: &Arc<Self>, params: lsp::SemanticTokensDeltaParams) -> Option<lsp::SemanticTokensFullDeltaResult> {
+    pub async fn semantic_tokens_delta(
+        self: &Arc<Self>,
+        params: lsp::SemanticTokensDeltaParams,
+    ) -> Option<lsp::SemanticTokensFullDeltaResult> {
         let (id, data, old) = self.record_tokens(&params.text_document.uri, Some(&params.previous_result_id)).await?;
         Some(match old {
-            Some(old) => lsp::SemanticTokensFullDeltaResult::TokensDelta(lsp::SemanticTokensDelta { result_id: Some(id), edits: delta(&old, &data) }),
+            Some(old) => {
+                lsp::SemanticTokensFullDeltaResult::TokensDelta(lsp::SemanticTokensDelta { result_id: Some(id), edits: delta(&old, &data) })
+            }
             None => lsp::SemanticTokensFullDeltaResult::Tokens(lsp::SemanticTokens { result_id: Some(id), data: data.to_vec() }),
         })
     }

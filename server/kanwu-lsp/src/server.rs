@@ -143,9 +143,8 @@ impl LanguageServer for Backend {
                 eprintln!("kanwu: initializationOptions: {problem}");
             }
             let mut session = self.inner.lock();
-            session.encoding = from_proto::negotiate(
-                params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()),
-            );
+            session.encoding =
+                from_proto::negotiate(params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref()));
             session.client_locale = params.locale.as_deref().map(Locale::from_tag).unwrap_or_default();
             session.caps = ClientCaps::from_params(&params.capabilities);
             session.settings = settings;
@@ -200,12 +199,18 @@ impl LanguageServer for Backend {
                 // The corpus: references, highlights, rename, outline and workspace symbols.
                 references_provider: Some(lsp::OneOf::Left(true)),
                 document_highlight_provider: Some(lsp::OneOf::Left(true)),
-                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions { prepare_provider: Some(true), work_done_progress_options: Default::default() })),
+                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
                 document_symbol_provider: Some(lsp::OneOf::Left(true)),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
                 workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
                 workspace: Some(lsp::WorkspaceServerCapabilities {
-                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: Some(lsp::OneOf::Left(true)) }),
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
                     file_operations: None,
                 }),
                 diagnostic_provider: session.caps.pull_diagnostics.then(|| {
@@ -431,7 +436,8 @@ impl LanguageServer for Backend {
 
     async fn range_formatting(&self, params: lsp::DocumentRangeFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
         let inner = self.inner.clone();
-        guard::request("textDocument/rangeFormatting", async move { inner.format(&params.text_document.uri, Some(params.range)).await }).await
+        guard::request("textDocument/rangeFormatting", async move { inner.format(&params.text_document.uri, Some(params.range)).await })
+            .await
     }
 
     async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
@@ -470,7 +476,10 @@ impl LanguageServer for Backend {
         guard::request("textDocument/semanticTokens/full", async move { Ok(inner.semantic_tokens_full(params).await) }).await
     }
 
-    async fn semantic_tokens_full_delta(&self, params: lsp::SemanticTokensDeltaParams) -> Result<Option<lsp::SemanticTokensFullDeltaResult>> {
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: lsp::SemanticTokensDeltaParams,
+    ) -> Result<Option<lsp::SemanticTokensFullDeltaResult>> {
         let inner = self.inner.clone();
         guard::request("textDocument/semanticTokens/full/delta", async move { Ok(inner.semantic_tokens_delta(params).await) }).await
     }

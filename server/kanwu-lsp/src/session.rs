@@ -78,7 +78,10 @@ impl ClientCaps {
             }),
             code_action_resolve: text_document.and_then(|text_document| text_document.code_action.as_ref()).is_some_and(|code_action| {
                 code_action.data_support == Some(true)
-                    && code_action.resolve_support.as_ref().is_some_and(|resolve| resolve.properties.iter().any(|property| property == "edit"))
+                    && code_action
+                        .resolve_support
+                        .as_ref()
+                        .is_some_and(|resolve| resolve.properties.iter().any(|property| property == "edit"))
             }),
         }
     }

@@ -34,7 +34,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { overlay: Config::default(), locale: None, fix_all_layout: false, debounce_ms: DEFAULT_DEBOUNCE_MS, max_problems: DEFAULT_MAX_PROBLEMS }
+        Settings {
+            overlay: Config::default(),
+            locale: None,
+            fix_all_layout: false,
+            debounce_ms: DEFAULT_DEBOUNCE_MS,
+            max_problems: DEFAULT_MAX_PROBLEMS,
+        }
     }
 }
 
@@ -63,7 +69,9 @@ impl Settings {
                             Some(setting) => {
                                 settings.overlay.rules.insert(code.clone(), setting);
                             }
-                            None => problems.push(format!("kanwu.rules.{code}: expected \"off\", \"error\", \"warning\", \"information\" or \"hint\", found {level}")),
+                            None => problems.push(format!(
+                                "kanwu.rules.{code}: expected \"off\", \"error\", \"warning\", \"information\" or \"hint\", found {level}"
+                            )),
                         }
                     }
                 }

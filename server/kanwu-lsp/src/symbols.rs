@@ -125,7 +125,10 @@ impl Inner {
                 for (page, symbol) in index.symbols() {
                     let Some(score) = fuzzy_score(&query, &symbol.name) else { continue };
                     let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) else { continue };
-                    let range = lsp::Range { start: lsp::Position { line: symbol.line, character: 0 }, end: lsp::Position { line: symbol.line + 1, character: 0 } };
+                    let range = lsp::Range {
+                        start: lsp::Position { line: symbol.line, character: 0 },
+                        end: lsp::Position { line: symbol.line + 1, character: 0 },
+                    };
                     #[allow(deprecated)]
                     scored.push((
                         score,
@@ -155,7 +158,8 @@ impl Inner {
                     let Some(path) = entry.source.path.as_ref() else { continue };
                     let Some(uri) = lsp::Uri::from_file_path(path) else { continue };
                     let line = entry.source.line.saturating_sub(1) as u32;
-                    let range = lsp::Range { start: lsp::Position { line, character: 0 }, end: lsp::Position { line: line + 1, character: 0 } };
+                    let range =
+                        lsp::Range { start: lsp::Position { line, character: 0 }, end: lsp::Position { line: line + 1, character: 0 } };
                     #[allow(deprecated)]
                     scored.push((
                         score,
@@ -170,7 +174,8 @@ impl Inner {
                     ));
                 }
             }
-            scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)).then(a.1.location.uri.as_str().cmp(b.1.location.uri.as_str())));
+            scored
+                .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)).then(a.1.location.uri.as_str().cmp(b.1.location.uri.as_str())));
             scored.truncate(MAX_WORKSPACE_SYMBOLS);
             Some(lsp::WorkspaceSymbolResponse::Flat(scored.into_iter().map(|(_, symbol)| symbol).collect()))
         })
@@ -191,7 +196,9 @@ impl Inner {
             let previous: std::collections::HashMap<PathBuf, String> = params
                 .previous_result_ids
                 .into_iter()
-                .filter_map(|previous| Some((crate::from_proto::path(&previous.uri).map(|path| crate::session::canonical(&path))?, previous.value)))
+                .filter_map(|previous| {
+                    Some((crate::from_proto::path(&previous.uri).map(|path| crate::session::canonical(&path))?, previous.value))
+                })
                 .collect();
             let (encoding, open, configs, generation) = {
                 let session = inner.lock();
@@ -245,7 +252,8 @@ impl Inner {
                     let diagnostics = kanwu_core::analyze(&text, config);
                     let line_index = LineIndex::new(&text);
                     let converter = to_proto::Text { text: &text, index: &line_index, encoding };
-                    let items: Vec<lsp::Diagnostic> = diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, locale, 0)).collect();
+                    let items: Vec<lsp::Diagnostic> =
+                        diagnostics.iter().map(|diagnostic| to_proto::diagnostic(&converter, diagnostic, locale, 0)).collect();
                     Some((path.clone(), result_id.clone(), Some(Arc::new(items)), true))
                 })
                 .collect();

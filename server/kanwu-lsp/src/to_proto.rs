@@ -204,7 +204,8 @@ pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding,
     let range = if error.span.is_empty() && error.span.start == 0 && (error.line > 1 || error.column > 1) {
         // No span: fall back on the line and column (1-based, columns in characters).
         let line = error.line.saturating_sub(1) as u32;
-        let start = index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
+        let start =
+            index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
         converter.range(start..start)
     } else {
         converter.range(error.span.clone())
@@ -225,12 +226,18 @@ pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding,
 
 /// A workspace glossary error as a diagnostic in that glossary file (its text is `text`), at the
 /// error's span, or at its line and column when it has no span.
-pub fn glossary_error(text: &str, error: &kanwu_core::glossary::GlossaryError, encoding: PositionEncoding, locale: Locale) -> lsp::Diagnostic {
+pub fn glossary_error(
+    text: &str,
+    error: &kanwu_core::glossary::GlossaryError,
+    encoding: PositionEncoding,
+    locale: Locale,
+) -> lsp::Diagnostic {
     let index = LineIndex::new(text);
     let converter = Text { text, index: &index, encoding };
     let range = if error.span.is_empty() {
         let line = error.line.saturating_sub(1) as u32;
-        let start = index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
+        let start =
+            index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
         converter.range(start..start)
     } else {
         converter.range(error.span.clone())
@@ -257,7 +264,6 @@ pub fn glossary_markup(entry: &kanwu_core::glossary::Entry, markdown: bool) -> l
         lsp::MarkupContent { kind: lsp::MarkupKind::PlainText, value: entry.to_plain_text() }
     }
 }
-
 
 /// The warning, at the top of the page, that the page is in another encoding on disk.
 pub fn encoding_notice(notice: &str) -> lsp::Diagnostic {

@@ -347,7 +347,11 @@ fn bench_memory(lines: &[String]) {
     }
     std::thread::sleep(Duration::from_millis(300));
     let rss = rss_kb(client.pid());
-    println!("resident memory: {:.1} MB with 50 open 20 KB pages ({:.1} MB after initialize) (target < 100 MB)", rss as f64 / 1024.0, baseline as f64 / 1024.0);
+    println!(
+        "resident memory: {:.1} MB with 50 open 20 KB pages ({:.1} MB after initialize) (target < 100 MB)",
+        rss as f64 / 1024.0,
+        baseline as f64 / 1024.0
+    );
     client.shutdown_and_exit();
 }
 
@@ -359,7 +363,10 @@ fn bench_hover_while_indexing() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("kanwu-index-corpus/pages-10000-seed1"));
     if !corpus.is_dir() {
-        println!("hover while indexing: skipped, no generated corpus at {} (see server/kanwu-core/benches/corpus_index.rs)", corpus.display());
+        println!(
+            "hover while indexing: skipped, no generated corpus at {} (see server/kanwu-core/benches/corpus_index.rs)",
+            corpus.display()
+        );
         return;
     }
     let mut client = Client::spawn(&corpus);

@@ -28,7 +28,8 @@ struct PageReport {
 
 /// Checks one page and renders its diagnostics in the requested format.
 fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> PageReport {
-    let mut report = PageReport { rendered: Vec::new(), bytes: Vec::new(), json_has_elements: false, counts: [0; 4], fixable: 0, error: None };
+    let mut report =
+        PageReport { rendered: Vec::new(), bytes: Vec::new(), json_has_elements: false, counts: [0; 4], fixable: 0, error: None };
     let read = match read_page(&page.display) {
         Ok(Some(read)) => read,
         Ok(None) => return report,
@@ -164,7 +165,9 @@ fn summary(counts: &[usize; 4], fixable: usize, pages: usize, locale: Locale) ->
     match locale {
         Locale::Zh => format!(
             "共检查 {pages} 页，发现 {total} 处问题（错误 {}，警告 {}，提示 {}）；其中 {fixable} 处可用 `kanwu fix` 自动修复。\n",
-            counts[0], counts[1], counts[2] + counts[3]
+            counts[0],
+            counts[1],
+            counts[2] + counts[3]
         ),
         Locale::En => format!(
             "Checked {pages} page{}: {total} problem{} ({} error{}, {} warning{}, {} info/hint); {fixable} fixable with `kanwu fix`.\n",

@@ -4,7 +4,7 @@
 use anyhow::{anyhow, Context as _, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use kanwu_core::config::CONFIG_FILE_NAME;
-use kanwu_core::decode::{decode, Decoded, DecodeError, PageEncoding};
+use kanwu_core::decode::{decode, DecodeError, Decoded, PageEncoding};
 use kanwu_core::suppress::{page_key, Suppressions};
 use kanwu_core::Config;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,8 @@
 
 use crate::files::{collect_pages, read_page, suppression_key, PageFile};
 use kanwu_core::decode::encode;
-use kanwu_core::fixer::FixOptions;
 use kanwu_core::fix_text_filtered;
+use kanwu_core::fixer::FixOptions;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -24,7 +24,10 @@ impl JsonRange {
     fn new(cursor: &mut PositionCursor<'_>, range: &std::ops::Range<usize>) -> JsonRange {
         let start = cursor.position(range.start);
         let end = cursor.position(range.end);
-        JsonRange { start: JsonPosition { line: start.line, character: start.col }, end: JsonPosition { line: end.line, character: end.col } }
+        JsonRange {
+            start: JsonPosition { line: start.line, character: start.col },
+            end: JsonPosition { line: end.line, character: end.col },
+        }
     }
 }
 
@@ -69,7 +72,11 @@ pub fn write_json_elements(out: &mut Vec<u8>, first: &mut bool, path: &Path, tex
                 title: fix.title.get(locale),
                 safe: fix.safe,
                 preferred: fix.preferred,
-                edits: fix.edits.iter().map(|edit| JsonEdit { range: JsonRange::new(&mut cursor, &edit.range), new_text: &edit.new_text }).collect(),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| JsonEdit { range: JsonRange::new(&mut cursor, &edit.range), new_text: &edit.new_text })
+                    .collect(),
             })
             .collect();
         let element = JsonDiagnostic {

@@ -112,13 +112,13 @@ pub fn run(args: StatsArgs) -> ExitCode {
             }
         }
     }
-    let total = pages
-        .par_iter()
-        .map(|page| page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)]))
-        .reduce(Figures::default, |mut total, page| {
+    let total = pages.par_iter().map(|page| page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)])).reduce(
+        Figures::default,
+        |mut total, page| {
             total.add(page);
             total
-        });
+        },
+    );
     let mut terms: Vec<(&String, &usize)> = total.terms.iter().collect();
     terms.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     terms.truncate(args.top);

@@ -57,7 +57,13 @@ fn human_output_in_chinese() {
     let text = stdout(&output);
     assert!(text.contains("共检查 1 页"), "{text}");
     assert!(text.contains("空格"), "{text}");
-    let from_env = Command::new(env!("CARGO_BIN_EXE_kanwu")).args(["check", "page.txt"]).current_dir(dir.path()).env("LANG", "zh_CN.UTF-8").env_remove("LC_ALL").output().unwrap();
+    let from_env = Command::new(env!("CARGO_BIN_EXE_kanwu"))
+        .args(["check", "page.txt"])
+        .current_dir(dir.path())
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
     assert!(stdout(&from_env).contains("共检查 1 页"));
 }
 
@@ -118,7 +124,12 @@ fn broken_config_is_an_error_with_its_place() {
 #[test]
 fn config_turns_rules_off_sets_severity_and_filters_files() {
     let config = "exclude = [\"drafts/**\"]\nignore = [\"全旗 56\"]\n[rules]\nhalf-width-punct = \"off\"\ncjk-space = \"hint\"\n";
-    let dir = corpus(&[("kanwu.toml", config.as_bytes()), ("page.txt", PAGE.as_bytes()), ("drafts/old.txt", PAGE.as_bytes()), ("notes.md", PAGE.as_bytes())]);
+    let dir = corpus(&[
+        ("kanwu.toml", config.as_bytes()),
+        ("page.txt", PAGE.as_bytes()),
+        ("drafts/old.txt", PAGE.as_bytes()),
+        ("notes.md", PAGE.as_bytes()),
+    ]);
     let output = kanwu(&["check", "--format", "json", "."], dir.path());
     let array: Vec<Value> = serde_json::from_str(&stdout(&output)).unwrap();
     assert!(array.iter().all(|item| item["path"] == "./page.txt"), "drafts and .md are not checked");
@@ -149,7 +160,11 @@ fn fix_writes_once_and_is_idempotent() {
     assert!(stderr(&again).contains("Fixed 0 artefacts in 0 of 1 page"), "{}", stderr(&again));
     assert_eq!(std::fs::metadata(dir.path().join("page.txt")).unwrap().modified().unwrap(), modified, "an unchanged page is not rewritten");
     assert_eq!(kanwu(&["check", "page.txt"], dir.path()).status.code(), Some(0));
-    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().path()).filter(|path| path.to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary files left: {leftovers:?}");
 }
 

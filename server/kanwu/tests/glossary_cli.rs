@@ -71,7 +71,11 @@ fn workspace_glossary_from_kanwu_toml() {
     let output = kanwu(&["glossary", "show", "打草"], &nested);
     assert!(stdout(&output).starts_with("打草储草"), "{}", stdout(&output));
     // A broken workspace file is reported with its place.
-    std::fs::write(dir.path().join("terms/team.toml"), "[[term]]\nterm = \"甲\"\ncategory = \"party\"\ndefinition = \"定义。\"\nenglish = \"a\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("terms/team.toml"),
+        "[[term]]\nterm = \"甲\"\ncategory = \"party\"\ndefinition = \"定义。\"\nenglish = \"a\"\n",
+    )
+    .unwrap();
     let output = kanwu(&["glossary", "list"], &nested);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("team.toml:3:12"), "{}", stderr(&output));

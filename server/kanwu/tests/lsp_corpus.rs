@@ -44,7 +44,12 @@ fn references(client: &mut Client, dir: &TempDir, encoding: &str) -> Vec<(String
 }
 
 /// Asks for references until `accept` holds (the index follows the disk asynchronously).
-fn references_until(client: &mut Client, dir: &TempDir, encoding: &str, accept: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
+fn references_until(
+    client: &mut Client,
+    dir: &TempDir,
+    encoding: &str,
+    accept: impl Fn(&[(String, Value)]) -> bool,
+) -> Vec<(String, Value)> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let found = references(client, dir, encoding);
@@ -68,10 +73,16 @@ fn references_rename_symbols_and_diagnostics_across_the_corpus() {
     assert_eq!(found[0].1, json!({"start": {"line": 4, "character": 8}, "end": {"line": 5, "character": 2}}));
     assert_eq!(found[1].1, json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 5}}));
 
-    let highlights = client.request("textDocument/documentHighlight", json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 5, "character": 0}}));
+    let highlights = client.request(
+        "textDocument/documentHighlight",
+        json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 5, "character": 0}}),
+    );
     assert_eq!(highlights["result"].as_array().unwrap().len(), 1, "{highlights}");
 
-    let prepared = client.request("textDocument/prepareRename", json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 4, "character": 10}}));
+    let prepared = client.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": dir.uri("a.txt")}, "position": {"line": 4, "character": 10}}),
+    );
     assert_eq!(prepared["result"]["placeholder"], "村“两委”", "{prepared}");
     let renamed = client.request(
         "textDocument/rename",
@@ -124,7 +135,10 @@ fn references_rename_symbols_and_diagnostics_across_the_corpus() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let kinds: Vec<(String, &str)> = changed.iter().map(|item| (item["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), item["kind"].as_str().unwrap())).collect();
+    let kinds: Vec<(String, &str)> = changed
+        .iter()
+        .map(|item| (item["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), item["kind"].as_str().unwrap()))
+        .collect();
     assert_eq!(kinds, [("b.txt".to_string(), "unchanged"), ("c.txt".to_string(), "full")], "{changed:?}");
     let c = changed.iter().find(|item| item["kind"] == "full").unwrap();
     assert!(!c["items"].as_array().unwrap().is_empty(), "the stray space is reported: {c}");
@@ -169,8 +183,10 @@ fn references_and_rename_follow_the_editors_text_at_once() {
     let edited = format!("编者按：全文如下。\n{PAGE_A}");
     client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}));
     let at = position(&edited, edited.find('两').unwrap(), &encoding);
-    let result = client.request("textDocument/references", json!({"textDocument": {"uri": uri}, "position": at, "context": {"includeDeclaration": true}}));
-    let in_a: Vec<&Value> = result["result"].as_array().unwrap().iter().filter(|location| location["uri"] == uri).map(|location| &location["range"]).collect();
+    let result = client
+        .request("textDocument/references", json!({"textDocument": {"uri": uri}, "position": at, "context": {"includeDeclaration": true}}));
+    let in_a: Vec<&Value> =
+        result["result"].as_array().unwrap().iter().filter(|location| location["uri"] == uri).map(|location| &location["range"]).collect();
     assert_eq!(in_a, [&json!({"start": {"line": 5, "character": 8}, "end": {"line": 6, "character": 2}})], "{result}");
 
     // The rename keeps the column wrap inside the occurrence.

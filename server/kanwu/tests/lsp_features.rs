@@ -78,7 +78,10 @@ fn pushed_diagnostics_carry_source_code_link_and_fix_data() {
     client.open(&uri, PAGE);
     let params = client.diagnostics(&uri, |params| params["version"] == 1);
     let diagnostics = params["diagnostics"].as_array().unwrap();
-    assert_eq!(codes(&params["diagnostics"]), ["mixed-script", "mixed-script", "num-space", "num-space", "half-width-punct", "line-wrap", "line-wrap"]);
+    assert_eq!(
+        codes(&params["diagnostics"]),
+        ["mixed-script", "mixed-script", "num-space", "num-space", "half-width-punct", "line-wrap", "line-wrap"]
+    );
     for diagnostic in diagnostics {
         let code = diagnostic["code"].as_str().unwrap();
         assert_eq!(diagnostic["source"], "kanwu");
@@ -172,8 +175,10 @@ fn messages_follow_the_client_locale_and_the_locale_setting() {
     client.initialize(params);
     let uri = dir.uri("page.txt");
     client.open(&uri, PAGE);
-    let expected: Vec<(String, String)> =
-        kanwu_core::analyze(PAGE, &Config::with_defaults()).into_iter().map(|d| (d.message.zh.into_owned(), d.message.en.into_owned())).collect();
+    let expected: Vec<(String, String)> = kanwu_core::analyze(PAGE, &Config::with_defaults())
+        .into_iter()
+        .map(|d| (d.message.zh.into_owned(), d.message.en.into_owned()))
+        .collect();
     let report = pull(&mut client, &uri, None);
     let messages: Vec<&str> = report["items"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
     assert_eq!(messages, expected.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>());
@@ -200,7 +205,15 @@ fn code_actions_of_every_kind() {
     let actions = code_actions(&mut client, &uri, &num_space["range"], json!([num_space]), None);
     insta::assert_json_snapshot!("code_actions_num_space", normalize(&actions, dir.path()));
     let titles: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, ["Delete the stray space", "Fix all `num-space` problems in this file", "Ignore this occurrence of `num-space`", "Fix all safely fixable problems (kanwu)"]);
+    assert_eq!(
+        titles,
+        [
+            "Delete the stray space",
+            "Fix all `num-space` problems in this file",
+            "Ignore this occurrence of `num-space`",
+            "Fix all safely fixable problems (kanwu)"
+        ]
+    );
     let actions = actions.as_array().unwrap();
     assert_eq!(actions[0]["kind"], "quickfix");
     assert_eq!(actions[0]["isPreferred"], true);
@@ -243,7 +256,13 @@ fn code_actions_of_every_kind() {
     // Nothing to fix, nothing offered (at a cursor: a selection would offer "Add to glossary").
     let clean = dir.uri("clean.txt");
     client.open(&clean, "一名名共产党员挺身而出。\n");
-    let none = code_actions(&mut client, &clean, &json!({ "start": { "line": 0, "character": 3 }, "end": { "line": 0, "character": 3 } }), json!([]), None);
+    let none = code_actions(
+        &mut client,
+        &clean,
+        &json!({ "start": { "line": 0, "character": 3 }, "end": { "line": 0, "character": 3 } }),
+        json!([]),
+        None,
+    );
     assert_eq!(none, Value::Null);
     // Stale diagnostics (an older version) are not acted on.
     client.notify(
@@ -253,7 +272,11 @@ fn code_actions_of_every_kind() {
     let stale = code_actions(&mut client, &uri, &num_space["range"], json!([num_space]), Some(json!(["quickfix"])));
     let stale_titles: Vec<&str> = stale.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
     assert_eq!(stale_titles[0], "Delete the stray space", "recomputed for the current version");
-    assert!(stale.as_array().unwrap().iter().all(|a| a["edit"].is_null() || a["edit"]["documentChanges"][0]["textDocument"]["version"] == 2));
+    assert!(stale
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["edit"].is_null() || a["edit"]["documentChanges"][0]["textDocument"]["version"] == 2));
     // A fix-all offered for version 1 is not resolved against version 2: the client asks again.
     let outdated = client.request("codeAction/resolve", offered_fix_all);
     assert_eq!(outdated["error"]["code"], -32801, "{outdated}");
@@ -313,7 +336,10 @@ fn ignore_word_is_a_workspace_edit_of_kanwu_toml() {
     let word = actions.as_array().unwrap().iter().find(|a| a["command"]["command"] == "kanwu.ignoreWord").unwrap().clone();
     let changes = word["edit"]["documentChanges"].as_array().unwrap();
     assert_eq!(changes[0], json!({ "kind": "create", "uri": toml_uri, "options": { "overwrite": false, "ignoreIfExists": true } }));
-    assert_eq!(edits_of(&word["edit"], &toml_uri), json!([{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "newText": "ignore = [\"O\"]\n" }]));
+    assert_eq!(
+        edits_of(&word["edit"], &toml_uri),
+        json!([{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "newText": "ignore = [\"O\"]\n" }])
+    );
     // The client applies the edit (unsaved) and runs the command: the diagnostic is gone at once.
     client.call("workspace/executeCommand", word["command"].clone());
     wait_for_refresh(&mut client);
@@ -386,7 +412,10 @@ fn formatting_reflows_with_the_layout_rules() {
     let expected = fix_text(PAGE, &Config::with_defaults(), &layout).text;
     assert_ne!(expected, PAGE);
     assert_eq!(apply_edits(PAGE, &edits, "utf-16"), expected);
-    assert_eq!(expected, "公元二O二O年，两级工作组共深入 700 多个村和社区。他说:好一名名共产党员挺身而出，一个个战斗堡垒巍然矗立。\n\n标题\n");
+    assert_eq!(
+        expected,
+        "公元二O二O年，两级工作组共深入 700 多个村和社区。他说:好一名名共产党员挺身而出，一个个战斗堡垒巍然矗立。\n\n标题\n"
+    );
     // Minimal edits: each removes one line break.
     insta::assert_json_snapshot!("formatting_edits", edits);
     assert!(edits.as_array().unwrap().iter().all(|edit| edit["newText"] == ""));
@@ -447,7 +476,8 @@ fn kanwu_toml_is_watched_by_the_server_when_the_client_cannot() {
     assert!(diagnostic["message"].as_str().unwrap().contains("no-such-rule"), "{diagnostic}");
     assert!(diagnostic["message"].as_str().unwrap().contains("3:1"), "{diagnostic}");
     insta::assert_json_snapshot!("broken_kanwu_toml", normalize(&error, dir.path()));
-    let pushed = client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri, Duration::from_millis(300));
+    let pushed =
+        client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri, Duration::from_millis(300));
     if let Some(pushed) = pushed {
         assert!(!codes(&pushed["params"]["diagnostics"]).contains(&"num-space".to_string()), "last good config in force");
     }
@@ -494,10 +524,7 @@ fn a_gb18030_page_opened_as_utf8_gets_a_warning() {
     assert_eq!(first["code"], "encoding");
     assert!(first["message"].as_str().unwrap().contains("GB18030"), "{first}");
     // Reloaded in its encoding (the editor replaces the whole text), the warning goes away.
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
-    );
+    client.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}));
     let params = client.diagnostics(&uri, |params| params["version"] == 2);
     let codes: Vec<&Value> = params["diagnostics"].as_array().unwrap().iter().map(|diagnostic| &diagnostic["code"]).collect();
     assert!(!codes.iter().any(|code| *code == "encoding"), "{codes:?}");

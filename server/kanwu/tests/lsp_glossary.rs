@@ -89,12 +89,17 @@ fn hover_shows_the_entry_from_any_character_even_across_breaks() {
     assert_eq!(result["range"], json!({ "start": { "line": 0, "character": 14 }, "end": { "line": 1, "character": 1 } }));
     // The entry opens the hover; the corpus line closes it once the five open pages are indexed.
     let at = position(text, text.find("两\n委").unwrap(), "utf-16");
-    let result = hover_until(&mut client, &dir.uri("wrapped.txt"), &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("5 页")));
+    let result = hover_until(&mut client, &dir.uri("wrapped.txt"), &at, |result| {
+        result["contents"]["value"].as_str().is_some_and(|value| value.contains("5 页"))
+    });
     let value = result["contents"]["value"].as_str().unwrap();
     let markdown = entry.to_markdown();
     assert!(value.starts_with(&markdown), "{value}");
     assert!(value.ends_with("\n\n语料：5 页，5 处 (corpus: 5 pages, 5 occurrences)\n"), "{value}");
-    insta::assert_json_snapshot!("hover_wrapped_two_committees", json!({ "kind": result["contents"]["kind"], "value": value, "range": result["range"] }));
+    insta::assert_json_snapshot!(
+        "hover_wrapped_two_committees",
+        json!({ "kind": result["contents"]["kind"], "value": value, "range": result["range"] })
+    );
     // Nothing to say outside a term.
     let nothing = hover(&mut client, &dir.uri("plain.txt"), &json!({ "line": 0, "character": 0 }));
     assert_eq!(nothing, Value::Null);
@@ -122,10 +127,8 @@ fn hover_is_plain_text_for_clients_that_ask_for_it() {
 
 /// Two pages on disk with known counts of 两委: three on the first (one broken across a line, one
 /// split by a space), one on the second.
-const FREQUENCY_PAGES: [(&str, &str); 2] = [
-    ("one.txt", "全村两委班子成员到齐，召开两\n委会议，两 委成员发言。\n"),
-    ("two.txt", "嘎查两委换届。\n"),
-];
+const FREQUENCY_PAGES: [(&str, &str); 2] =
+    [("one.txt", "全村两委班子成员到齐，召开两\n委会议，两 委成员发言。\n"), ("two.txt", "嘎查两委换届。\n")];
 
 #[test]
 fn hover_adds_how_often_the_corpus_uses_the_term() {
@@ -145,7 +148,8 @@ fn hover_adds_how_often_the_corpus_uses_the_term() {
         let encoding = if plain { "utf-8" } else { "utf-16" };
         let at = position(text, text.find("两委").unwrap(), encoding);
         let line = "语料：2 页，4 处 (corpus: 2 pages, 4 occurrences)\n";
-        let result = hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains(line)));
+        let result =
+            hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains(line)));
         let value = result["contents"]["value"].as_str().unwrap();
         let entry = two_committees();
         if plain {
@@ -199,7 +203,10 @@ fn completion_offers_terms_by_pinyin_initials_and_prefix() {
     let list = client.call("textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 6 } }));
     let items = list["items"].as_array().unwrap();
     let item = items.iter().find(|item| item["label"] == "两委").unwrap_or_else(|| panic!("两委 not offered: {list}"));
-    assert_eq!(item["textEdit"], json!({ "range": { "start": { "line": 0, "character": 4 }, "end": { "line": 0, "character": 6 } }, "newText": "两委" }));
+    assert_eq!(
+        item["textEdit"],
+        json!({ "range": { "start": { "line": 0, "character": 4 }, "end": { "line": 0, "character": 6 } }, "newText": "两委" })
+    );
     assert_eq!(item["documentation"]["kind"], "markdown");
     assert!(item["documentation"]["value"].as_str().unwrap().contains(&two_committees().definition));
     assert_eq!(item["filterText"], "lw");
@@ -256,7 +263,8 @@ fn semantic_tokens_full_and_delta() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "第一书记和" }] }),
     );
-    let delta = client.call("textDocument/semanticTokens/full/delta", json!({ "textDocument": { "uri": uri }, "previousResultId": first_id }));
+    let delta =
+        client.call("textDocument/semanticTokens/full/delta", json!({ "textDocument": { "uri": uri }, "previousResultId": first_id }));
     let edits = delta["edits"].as_array().unwrap_or_else(|| panic!("a delta: {delta}"));
     assert_ne!(delta["resultId"], json!(first_id));
     // The edits turn the old data into what a full request now returns.
@@ -272,7 +280,8 @@ fn semantic_tokens_full_and_delta() {
     let role = 1 << 1;
     assert_eq!(decode(&now["data"])[0], (0, 0, 4, role), "第一书记 is a role");
     // An unknown previous id gets full tokens.
-    let unknown = client.call("textDocument/semanticTokens/full/delta", json!({ "textDocument": { "uri": uri }, "previousResultId": "nope" }));
+    let unknown =
+        client.call("textDocument/semanticTokens/full/delta", json!({ "textDocument": { "uri": uri }, "previousResultId": "nope" }));
     assert_eq!(unknown["data"], now["data"]);
     assert!(client.shutdown_and_exit().success());
 }
@@ -292,7 +301,8 @@ fn add_to_glossary_appends_a_skeleton_to_the_workspace_glossary() {
     let text = "编辑部召开网上\n评 稿会。\n";
     client.open(&uri, text);
     // The selection 网上\n评 稿会 spans a wrap and a spurious space.
-    let range = json!({ "start": position(text, text.find("网上").unwrap(), "utf-16"), "end": position(text, text.find("。").unwrap(), "utf-16") });
+    let range =
+        json!({ "start": position(text, text.find("网上").unwrap(), "utf-16"), "end": position(text, text.find("。").unwrap(), "utf-16") });
     let actions = add_to_glossary(&mut client, &uri, range.clone());
     let action = &actions[0];
     assert_eq!(action["kind"], "refactor");
@@ -314,7 +324,8 @@ fn add_to_glossary_appends_a_skeleton_to_the_workspace_glossary() {
     let other = dir.uri("other.txt");
     let other_text = "今天的版面会开完了。\n";
     client.open(&other, other_text);
-    let range = json!({ "start": position(other_text, 0, "utf-16"), "end": position(other_text, other_text.find("开").unwrap(), "utf-16") });
+    let range =
+        json!({ "start": position(other_text, 0, "utf-16"), "end": position(other_text, other_text.find("开").unwrap(), "utf-16") });
     let actions = add_to_glossary(&mut client, &other, range);
     let edits = &actions[0]["edit"]["documentChanges"][0]["edits"];
     let appended = apply_edits(&created, edits, "utf-16");
@@ -337,7 +348,8 @@ fn add_to_glossary_uses_a_command_for_clients_that_cannot_create_files() {
     let uri = dir.uri("page.txt");
     let text = "编辑部召开网上评稿会。\n";
     client.open(&uri, text);
-    let range = json!({ "start": position(text, text.find("网上").unwrap(), "utf-8"), "end": position(text, text.find("。").unwrap(), "utf-8") });
+    let range =
+        json!({ "start": position(text, text.find("网上").unwrap(), "utf-8"), "end": position(text, text.find("。").unwrap(), "utf-8") });
     let actions = add_to_glossary(&mut client, &uri, range);
     let action = &actions[0];
     assert!(action["edit"].is_null(), "{action}");
@@ -384,7 +396,8 @@ fn a_broken_workspace_glossary_is_a_diagnostic_and_the_last_good_one_stays() {
     // Repaired: the error goes and the new definition applies, without a restart.
     dir.write("glossary.toml", FIXED_GLOSSARY);
     client.diagnostics(&glossary_uri, |params| params["diagnostics"].as_array().unwrap().is_empty());
-    let fixed = hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("每天")));
+    let fixed =
+        hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("每天")));
     assert!(!fixed["contents"]["value"].as_str().unwrap().contains("校稿例会"), "the alias was dropped");
     assert!(client.stderr().contains("meeting"), "logged to stderr");
     assert!(client.shutdown_and_exit().success());
@@ -406,8 +419,12 @@ fn an_open_glossary_applies_as_typed_and_reports_through_pull() {
     assert_eq!(report["items"][0]["code"], "glossary");
     assert!(hover(&mut client, &uri, &at)["contents"]["value"].as_str().unwrap().contains("每周"));
     // Typing the repair applies it at once; the semantic tokens are refreshed.
-    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": glossary_uri, "version": 2 }, "contentChanges": [{ "text": FIXED_GLOSSARY }] }));
-    let fixed = hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("每天")));
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": glossary_uri, "version": 2 }, "contentChanges": [{ "text": FIXED_GLOSSARY }] }),
+    );
+    let fixed =
+        hover_until(&mut client, &uri, &at, |result| result["contents"]["value"].as_str().is_some_and(|value| value.contains("每天")));
     assert!(fixed["range"].is_object());
     let report = client.call("textDocument/diagnostic", json!({ "textDocument": { "uri": glossary_uri } }));
     assert_eq!(report["items"], json!([]));

@@ -29,14 +29,22 @@ fn start_with_encodings(encodings: Value, name: &str) -> (Client, TempDir, Value
 fn expected_diagnostics(text: &str, encoding: &str) -> Vec<(Value, Value, String, String)> {
     kanwu_core::analyze(text, &kanwu_core::Config::with_defaults())
         .into_iter()
-        .map(|d| (position(text, d.range.start, encoding), position(text, d.range.end, encoding), d.code.to_string(), d.message.en.to_string()))
+        .map(|d| {
+            (position(text, d.range.start, encoding), position(text, d.range.end, encoding), d.code.to_string(), d.message.en.to_string())
+        })
         .collect()
 }
 
 /// Compares diagnostic lists, reporting the first difference only.
 fn same(actual: Vec<(Value, Value, String, String)>, expected: Vec<(Value, Value, String, String)>, what: &str) {
     if let Some(index) = (0..actual.len().max(expected.len())).find(|&i| actual.get(i) != expected.get(i)) {
-        panic!("{what}: {} vs {} diagnostics; first difference at {index}:\n  actual   {:?}\n  expected {:?}", actual.len(), expected.len(), actual.get(index), expected.get(index));
+        panic!(
+            "{what}: {} vs {} diagnostics; first difference at {index}:\n  actual   {:?}\n  expected {:?}",
+            actual.len(),
+            expected.len(),
+            actual.get(index),
+            expected.get(index)
+        );
     }
 }
 
@@ -45,7 +53,14 @@ fn published(params: &Value) -> Vec<(Value, Value, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["range"]["start"].clone(), d["range"]["end"].clone(), d["code"].as_str().unwrap().to_string(), d["message"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["range"]["start"].clone(),
+                d["range"]["end"].clone(),
+                d["code"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -126,8 +141,12 @@ impl Rng {
 
 fn char_boundary(text: &str, rng: &mut Rng) -> usize {
     // Never inside a \r\n, which editors treat as one line break.
-    let boundaries: Vec<usize> =
-        text.char_indices().map(|(index, _)| index).chain([text.len()]).filter(|&index| !(index > 0 && text[..index].ends_with('\r') && text[index..].starts_with('\n'))).collect();
+    let boundaries: Vec<usize> = text
+        .char_indices()
+        .map(|(index, _)| index)
+        .chain([text.len()])
+        .filter(|&index| !(index > 0 && text[..index].ends_with('\r') && text[index..].starts_with('\n')))
+        .collect();
     boundaries[rng.below(boundaries.len())]
 }
 
@@ -262,13 +281,15 @@ fn malformed_json_unknown_methods_and_bad_positions_get_answers_and_the_server_g
     );
     assert!(actions.get("error").is_none(), "{actions}");
     // Requests about unopened documents answer, without error.
-    let formatting = client.request("textDocument/formatting", json!({ "textDocument": { "uri": ghost }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    let formatting = client
+        .request("textDocument/formatting", json!({ "textDocument": { "uri": ghost }, "options": { "tabSize": 4, "insertSpaces": true } }));
     assert_eq!(formatting["result"], Value::Null, "{formatting}");
     // Bad params: invalid params, not a crash.
     let bad = client.request("textDocument/codeAction", json!({ "textDocument": 3 }));
     assert_eq!(bad["error"]["code"], -32602, "{bad}");
     // Still alive.
-    let formatting = client.call("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    let formatting = client
+        .call("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 4, "insertSpaces": true } }));
     assert!(formatting.is_array() || formatting.is_null());
     assert!(client.stderr().contains("not open"), "{}", client.stderr());
     assert!(client.shutdown_and_exit().success());
@@ -279,7 +300,10 @@ fn requests_after_shutdown_are_refused_and_exit_ends_the_process() {
     let (mut client, _dir, _) = start("neovim-0.11.4", "shutdown");
     let response = client.request("shutdown", Value::Null);
     assert_eq!(response["result"], Value::Null);
-    let after = client.request("textDocument/formatting", json!({ "textDocument": { "uri": "file:///x.txt" }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    let after = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": "file:///x.txt" }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
     assert_eq!(after["error"]["code"], -32600, "{after}");
     client.notify("exit", Value::Null);
     let status = client.finish();
@@ -298,7 +322,10 @@ fn exit_without_shutdown_ends_the_process_with_status_1() {
 fn requests_before_initialize_are_refused() {
     let dir = TempDir::new("early");
     let mut client = Client::spawn(dir.path());
-    let response = client.request("textDocument/formatting", json!({ "textDocument": { "uri": "file:///x.txt" }, "options": { "tabSize": 4, "insertSpaces": true } }));
+    let response = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": "file:///x.txt" }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    );
     assert_eq!(response["error"]["code"], -32002, "{response}");
     client.initialize(initialize_params("neovim-0.11.4", dir.path()));
     assert!(client.shutdown_and_exit().success());

@@ -61,7 +61,7 @@ fn describe(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

@@ -23,8 +23,14 @@ impl Rule for BlankSplit {
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
         for join in cx.page.breaks.iter().filter(|join| join.kind == BreakKind::BlankSplit) {
-            let message = Message::new("段落在句中被空行截断，下文接续此句", "Paragraph cut by blank lines in mid-sentence; the text below continues it");
-            let fix = Fix::safe(Message::new("删除空行，接续段落", "Remove the blank lines and rejoin the paragraph"), vec![Edit::delete(join.range.clone())]);
+            let message = Message::new(
+                "段落在句中被空行截断，下文接续此句",
+                "Paragraph cut by blank lines in mid-sentence; the text below continues it",
+            );
+            let fix = Fix::safe(
+                Message::new("删除空行，接续段落", "Remove the blank lines and rejoin the paragraph"),
+                vec![Edit::delete(join.range.clone())],
+            );
             sink.push(cx.diagnostic(&INFO, join.range.clone(), message, vec![fix]));
         }
     }

@@ -109,7 +109,7 @@ fn report(cx: &Context<'_>, (start, end, chars): (usize, usize, Vec<char>), sink
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

@@ -226,11 +226,8 @@ fn check_block(cx: &Context<'_>, block: Range<usize>, out: &mut Vec<DoubledLine>
             if hashes.of(i, i + half) != hashes.of(i + half, end) {
                 continue;
             }
-            let candidate = Score {
-                loose: here.loose,
-                crossing: here.crossing + u32::from(last_line != first_line),
-                squares: here.squares + 1,
-            };
+            let candidate =
+                Score { loose: here.loose, crossing: here.crossing + u32::from(last_line != first_line), squares: here.squares + 1 };
             if candidate < best[end] {
                 best[end] = candidate;
                 step[end] = Step::Square(half);
@@ -439,7 +436,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::Diagnostic;
 
     fn found(text: &str) -> Vec<Diagnostic> {

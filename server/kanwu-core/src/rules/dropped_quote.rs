@@ -41,7 +41,10 @@ impl Rule for DroppedQuote {
         let mut index = 0;
         while index < runs.len() {
             let mut end = index + 1;
-            while end < runs.len() && runs[end].line == runs[index].line && !has_clause_break(&cx.text[runs[end - 1].range.end..runs[end].range.start]) {
+            while end < runs.len()
+                && runs[end].line == runs[index].line
+                && !has_clause_break(&cx.text[runs[end - 1].range.end..runs[end].range.start])
+            {
                 end += 1;
             }
             check_clause(cx, &runs[index..end], sink);

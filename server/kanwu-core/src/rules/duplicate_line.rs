@@ -157,8 +157,13 @@ pub fn diagnostic(lines: &[Line], stray: usize, other: Option<usize>, key: &str)
     let range = deletion(lines, stray);
     let shown = shorten(key);
     let message = match other {
-        Some(other) => Message::new(format!("这一行与第 {} 行重复：“{shown}”", other + 1), format!("This line repeats line {}: “{shown}”", other + 1)),
-        None => Message::new(format!("这一行重复了上文末尾的文字：“{shown}”"), format!("This line repeats the end of the text before it: “{shown}”")),
+        Some(other) => {
+            Message::new(format!("这一行与第 {} 行重复：“{shown}”", other + 1), format!("This line repeats line {}: “{shown}”", other + 1))
+        }
+        None => Message::new(
+            format!("这一行重复了上文末尾的文字：“{shown}”"),
+            format!("This line repeats the end of the text before it: “{shown}”"),
+        ),
     };
     Diagnostic {
         range: range.clone(),
@@ -251,7 +256,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::Diagnostic;
 
     fn found(text: &str) -> Vec<Diagnostic> {

@@ -117,7 +117,7 @@ fn dots(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

@@ -84,7 +84,7 @@ impl Rule for FullWidthAlnum {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

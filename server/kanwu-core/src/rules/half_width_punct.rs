@@ -83,9 +83,9 @@ struct Slot {
 
 fn check_group(cx: &Context<'_>, group: &[usize], sink: &mut Vec<Diagnostic>) {
     let interesting = group.iter().any(|&index| {
-        cx.text.get(cx.page.lines[index].range.clone()).is_some_and(|content| {
-            content.bytes().any(|b| matches!(b, b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' | b'"'))
-        })
+        cx.text
+            .get(cx.page.lines[index].range.clone())
+            .is_some_and(|content| content.bytes().any(|b| matches!(b, b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' | b'"')))
     });
     if !interesting {
         return;
@@ -204,7 +204,9 @@ fn check_group(cx: &Context<'_>, group: &[usize], sink: &mut Vec<Diagnostic>) {
                 let opening = if prev.is_none_or(|c| c.is_whitespace() || is_opening(c) || matches!(c, '：' | ':' | '\u{3000}')) {
                     true
                 } else if next.is_none_or(|c| {
-                    c.is_whitespace() || matches!(c, '，' | '。' | '；' | '、' | '！' | '？' | '：' | ',' | '.' | ';' | '!' | '?') || crate::chars::is_closing(c)
+                    c.is_whitespace()
+                        || matches!(c, '，' | '。' | '；' | '、' | '！' | '？' | '：' | ',' | '.' | ';' | '!' | '?')
+                        || crate::chars::is_closing(c)
                 }) {
                     false
                 } else {
@@ -260,7 +262,7 @@ fn excerpt_slots(slots: &[Slot], k: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

@@ -41,10 +41,8 @@ fn automaton(pairs: &[(String, String)]) -> Option<Arc<AhoCorasick>> {
             return Some(Arc::clone(automaton));
         }
     }
-    let built = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(pairs.iter().map(|(wrong, _)| wrong.as_str()))
-        .ok()?;
+    let built =
+        AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(pairs.iter().map(|(wrong, _)| wrong.as_str())).ok()?;
     let built = Arc::new(built);
     *cache = Some((pairs.to_vec(), Arc::clone(&built)));
     Some(built)
@@ -166,8 +164,7 @@ fn edits_for(joined: &Joined, found: Range<usize>, wrong: &str, right: &str) -> 
     let prefix: usize = wrong.chars().zip(right.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
     let wrong_rest = &wrong[prefix..];
     let right_rest = &right[prefix..];
-    let suffix: usize =
-        wrong_rest.chars().rev().zip(right_rest.chars().rev()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let suffix: usize = wrong_rest.chars().rev().zip(right_rest.chars().rev()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
     let differing = found.start + prefix..found.end - suffix;
     let replacement = &right_rest[..right_rest.len() - suffix];
     let ranges = joined.page_ranges(differing.clone());

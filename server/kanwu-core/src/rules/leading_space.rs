@@ -118,7 +118,7 @@ fn unwanted(lead: &str, start: usize, starts_paragraph: bool) -> Vec<Range<usize
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {
@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn ascii_indent_is_always_flagged() {
-        assert_eq!(fixed("\u{3000}\u{3000}在刚落成的北山路幸福家园小\n  区，经批复。"), "\u{3000}\u{3000}在刚落成的北山路幸福家园小\n区，经批复。");
+        assert_eq!(
+            fixed("\u{3000}\u{3000}在刚落成的北山路幸福家园小\n  区，经批复。"),
+            "\u{3000}\u{3000}在刚落成的北山路幸福家园小\n区，经批复。"
+        );
         assert_eq!(fixed("\t\u{3000}\u{3000}一线。"), "\u{3000}\u{3000}一线。");
     }
 

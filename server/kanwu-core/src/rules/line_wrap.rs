@@ -23,7 +23,10 @@ impl Rule for LineWrap {
 
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>) {
         for join in cx.page.breaks.iter().filter(|join| join.kind == BreakKind::Wrap) {
-            let message = Message::new("段落内的硬换行（分栏折行），应与下一行相连", "Line break inside a paragraph (column wrap); the line continues on the next");
+            let message = Message::new(
+                "段落内的硬换行（分栏折行），应与下一行相连",
+                "Line break inside a paragraph (column wrap); the line continues on the next",
+            );
             let fix = Fix::safe(Message::new("连接下一行", "Join with the next line"), vec![Edit::delete(join.range.clone())]);
             sink.push(cx.diagnostic(&INFO, join.range.clone(), message, vec![fix]));
         }

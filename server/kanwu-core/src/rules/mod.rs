@@ -8,20 +8,20 @@ mod line_wrap;
 mod vertical_heading;
 
 // Character-level rules, which read lines and paragraphs.
+mod blank_line_space;
+mod control_char;
 mod doubled_text;
-mod repeated_word;
 pub(crate) mod duplicate_line;
-mod num_space;
-mod half_width_punct;
 mod ellipsis;
 mod full_width_alnum;
-mod replacement_char;
-mod control_char;
-mod mixed_script;
-mod trailing_space;
-mod leading_space;
-mod blank_line_space;
+mod half_width_punct;
 mod known_misreading;
+mod leading_space;
+mod mixed_script;
+mod num_space;
+mod repeated_word;
+mod replacement_char;
+mod trailing_space;
 mod unbalanced_bracket;
 
 #[cfg(test)]

@@ -97,7 +97,10 @@ fn check_line(cx: &Context<'_>, base: usize, content: &str, sink: &mut Vec<Diagn
                 sink.push(cx.diagnostic(
                     &INFO,
                     start..end,
-                    Message::new(format!("数字与汉字之间多了空格：“{named}”"), format!("Stray space between a number and Chinese text in “{named}”")),
+                    Message::new(
+                        format!("数字与汉字之间多了空格：“{named}”"),
+                        format!("Stray space between a number and Chinese text in “{named}”"),
+                    ),
                     vec![Fix::safe(Message::new("删除多余空格", "Delete the stray space"), vec![Edit::delete(start..end)])],
                 ));
             }
@@ -159,7 +162,7 @@ fn number_gap(chars: &[(usize, char)], i: usize, j: usize) -> Option<(usize, usi
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::{Config, Diagnostic};
 
     fn found(text: &str) -> Vec<Diagnostic> {

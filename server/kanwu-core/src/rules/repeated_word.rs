@@ -47,22 +47,17 @@ static INFO: RuleInfo = RuleInfo {
 /// onomatopoeia (`哗啦哗啦`) and set phrases of speech (`谢谢谢谢`, `加油加油`).
 const ABAB_WORDS: &[&str] = &[
     // Verbs tried out, "do a little".
-    "研究", "讨论", "商量", "学习", "休息", "考虑", "打扫", "收拾", "整理", "活动", "锻炼", "介绍", "了解",
-    "检查", "准备", "帮助", "练习", "琢磨", "溜达", "比划", "体验", "尝试", "思考", "交流", "沟通", "放松",
-    "调整", "关心", "指导", "分析", "打听", "清理", "修理", "修改", "观察", "参观", "表扬", "批评", "教育",
-    "摸索", "折腾", "熟悉", "品尝", "享受", "感受", "见识", "合计", "思量", "盘算", "掂量", "拾掇", "念叨",
-    "比较", "联系", "协调", "梳理", "开导", "凉快", "暖和", "热闹", "高兴", "舒服", "轻松", "快活",
-    "痛快", "乐呵", "开心", "精神", "明白", "清醒", "活络", "请教", "问候", "看望", "走动", "串门",
-    // Vivid adjectives.
-    "雪白", "通红", "冰凉", "笔直", "漆黑", "火红", "金黄", "蜡黄", "碧绿", "滚烫", "冰冷", "乌黑", "喷香",
-    "粉红", "蔚蓝", "湛蓝", "鲜红", "雪亮", "通亮", "透亮", "瓦蓝", "溜圆", "滚圆", "焦黄", "煞白", "黢黑",
-    "崭新", "翠绿", "嫩绿", "稀烂", "精光", "笔挺", "锃亮",
+    "研究", "讨论", "商量", "学习", "休息", "考虑", "打扫", "收拾", "整理", "活动", "锻炼", "介绍", "了解", "检查", "准备", "帮助", "练习",
+    "琢磨", "溜达", "比划", "体验", "尝试", "思考", "交流", "沟通", "放松", "调整", "关心", "指导", "分析", "打听", "清理", "修理", "修改",
+    "观察", "参观", "表扬", "批评", "教育", "摸索", "折腾", "熟悉", "品尝", "享受", "感受", "见识", "合计", "思量", "盘算", "掂量", "拾掇",
+    "念叨", "比较", "联系", "协调", "梳理", "开导", "凉快", "暖和", "热闹", "高兴", "舒服", "轻松", "快活", "痛快", "乐呵", "开心", "精神",
+    "明白", "清醒", "活络", "请教", "问候", "看望", "走动", "串门", // Vivid adjectives.
+    "雪白", "通红", "冰凉", "笔直", "漆黑", "火红", "金黄", "蜡黄", "碧绿", "滚烫", "冰冷", "乌黑", "喷香", "粉红", "蔚蓝", "湛蓝", "鲜红",
+    "雪亮", "通亮", "透亮", "瓦蓝", "溜圆", "滚圆", "焦黄", "煞白", "黢黑", "崭新", "翠绿", "嫩绿", "稀烂", "精光", "笔挺", "锃亮",
     // Onomatopoeia.
-    "哗啦", "嘀嗒", "滴答", "叮当", "叮咚", "扑通", "咕噜", "轰隆", "噼啪", "呼啦", "吱呀", "咯吱", "哐当",
-    "咕咚", "扑哧", "嘎吱", "扑棱",
+    "哗啦", "嘀嗒", "滴答", "叮当", "叮咚", "扑通", "咕噜", "轰隆", "噼啪", "呼啦", "吱呀", "咯吱", "哐当", "咕咚", "扑哧", "嘎吱", "扑棱",
     // Speech.
-    "再见", "你好", "加油", "快点", "慢点", "好的", "是的", "对的", "谢谢", "小心", "来了", "走了", "对了",
-    "行了", "好了", "算了",
+    "再见", "你好", "加油", "快点", "慢点", "好的", "是的", "对的", "谢谢", "小心", "来了", "走了", "对了", "行了", "好了", "算了",
 ];
 
 /// Measure words said step by step after a numeral: `一步一步`, `一点一点`, `一天一天`.
@@ -264,9 +259,8 @@ fn repeat_at(tokens: &[Token<'_>], i: usize) -> Option<Repeat> {
             return None;
         }
         let unit: Vec<&str> = tokens[i..i + m].iter().map(|t| t.word).collect();
-        let same_at = |at: usize| -> bool {
-            at + m <= tokens.len() && tokens[at..at + m].iter().zip(&unit).all(|(token, word)| token.word == *word)
-        };
+        let same_at =
+            |at: usize| -> bool { at + m <= tokens.len() && tokens[at..at + m].iter().zip(&unit).all(|(token, word)| token.word == *word) };
         let (second, spaced) = if same_at(i + m) {
             (i + m, false)
         } else if i + m < tokens.len() && is_space_token(tokens[i + m].word) && same_at(i + m + 1) {
@@ -334,7 +328,15 @@ fn report_repeat(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], found:
 
 /// Reports the repeat of `unit` whose extra copies are `shown` (joined bytes); the fix deletes
 /// `deleted` (the copies, and the space before them when `spaced`).
-fn report(cx: &Context<'_>, joined: &Joined, unit: &str, shown: Range<usize>, deleted: Range<usize>, spaced: bool, sink: &mut Vec<Diagnostic>) {
+fn report(
+    cx: &Context<'_>,
+    joined: &Joined,
+    unit: &str,
+    shown: Range<usize>,
+    deleted: Range<usize>,
+    spaced: bool,
+    sink: &mut Vec<Diagnostic>,
+) {
     if spaced && cx.page.lost_quotes {
         // The space stands for a lost quotation mark: two quoted mentions, not an error.
         return;
@@ -345,11 +347,7 @@ fn report(cx: &Context<'_>, joined: &Joined, unit: &str, shown: Range<usize>, de
     let edits: Vec<Edit> = joined.page_ranges(deleted).into_iter().map(Edit::delete).collect();
     let title = Message::new(format!("删除重复的“{unit}”"), format!("Delete the repeated “{unit}”"));
     let (zh, en, fix) = if spaced {
-        (
-            format!("“{unit}”隔着空格重复了一次"),
-            format!("“{unit}” is repeated after a space"),
-            Fix::suggested(title, edits),
-        )
+        (format!("“{unit}”隔着空格重复了一次"), format!("“{unit}” is repeated after a space"), Fix::suggested(title, edits))
     } else {
         (format!("“{unit}”重复了"), format!("“{unit}” is repeated"), Fix::safe(title, edits))
     };
@@ -424,7 +422,7 @@ fn check_junction(cx: &Context<'_>, joined: &Joined, tokens: &[Token<'_>], at: u
 #[cfg(test)]
 mod tests {
     use super::INFO;
-    
+
     use crate::Diagnostic;
 
     fn found(text: &str) -> Vec<Diagnostic> {
@@ -458,7 +456,13 @@ mod tests {
 
     #[test]
     fn reduplication_is_left_alone() {
-        for text in ["大家要好好研究研究这个问题。", "踏踏实实做事，干干净净做人。", "一个个战斗堡垒层层落实。", "雪白雪白的羊群。", "一步一步往前走。"] {
+        for text in [
+            "大家要好好研究研究这个问题。",
+            "踏踏实实做事，干干净净做人。",
+            "一个个战斗堡垒层层落实。",
+            "雪白雪白的羊群。",
+            "一步一步往前走。",
+        ] {
             assert!(found(text).is_empty(), "{text}");
         }
     }

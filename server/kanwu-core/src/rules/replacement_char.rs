@@ -35,7 +35,9 @@ impl Rule for ReplacementChar {
                 start..end,
                 Message::new(
                     format!("“{shown}”中有 {run} 个替换字符 U+FFFD，原字已丢失，请对照原版补上"),
-                    format!("{run} replacement character(s) U+FFFD in “{shown}”: the original text was lost; restore it from the printed page"),
+                    format!(
+                        "{run} replacement character(s) U+FFFD in “{shown}”: the original text was lost; restore it from the printed page"
+                    ),
                 ),
                 vec![Fix::suggested(Message::new("删除替换字符", "Delete the replacement character(s)"), vec![Edit::delete(start..end)])],
             ));

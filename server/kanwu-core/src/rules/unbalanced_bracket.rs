@@ -169,7 +169,8 @@ impl Checker<'_, '_> {
                     self.flush_pending();
                     self.stack.push((offset, c));
                 } else if opener_of(c).is_some() {
-                    let apostrophe = c == '’' && prev.is_some_and(|p| p.is_alphanumeric() && !crate::chars::is_han(p))
+                    let apostrophe = c == '’'
+                        && prev.is_some_and(|p| p.is_alphanumeric() && !crate::chars::is_han(p))
                         && next.is_some_and(|n| n.is_alphanumeric() && !crate::chars::is_han(n));
                     if !apostrophe && !list_marker(&content[..local], c) {
                         self.close(offset, c);

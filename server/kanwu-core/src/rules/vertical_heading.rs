@@ -30,8 +30,14 @@ impl Rule for VerticalHeading {
             let last = &lines[lines.len() - 1];
             let last_text = &cx.text[last.range.clone()];
             let end = last.range.start + last_text.trim_end().len();
-            let message = Message::new(format!("竖排标题“{joined}”被拆成逐字一行"), format!("Vertical headline “{joined}” extracted one character per line"));
-            let fix = Fix::safe(Message::new(format!("合并为“{joined}”"), format!("Join into “{joined}”")), vec![Edit::replace(start..end, joined.clone())]);
+            let message = Message::new(
+                format!("竖排标题“{joined}”被拆成逐字一行"),
+                format!("Vertical headline “{joined}” extracted one character per line"),
+            );
+            let fix = Fix::safe(
+                Message::new(format!("合并为“{joined}”"), format!("Join into “{joined}”")),
+                vec![Edit::replace(start..end, joined.clone())],
+            );
             sink.push(cx.diagnostic(&INFO, start..end, message, vec![fix]));
         }
     }

@@ -65,7 +65,12 @@ pub fn load_pages() -> Vec<LabelledPage> {
             let start: usize = fields[0].parse().expect("start offset");
             let end: usize = fields[1].parse().expect("end offset");
             let replacement: String = serde_json::from_str(fields[3]).expect("replacement is a JSON string");
-            assert!(start <= end && end <= raw.len() && raw.is_char_boundary(start) && raw.is_char_boundary(end), "{}:{}: bad range", label_path.display(), number + 1);
+            assert!(
+                start <= end && end <= raw.len() && raw.is_char_boundary(start) && raw.is_char_boundary(end),
+                "{}:{}: bad range",
+                label_path.display(),
+                number + 1
+            );
             labels.push(Label { range: start..end, code: fields[2].to_string(), replacement });
         }
         labels.sort_by_key(|label| (label.range.start, label.range.end));
@@ -208,11 +213,9 @@ pub fn score_with(page: &LabelledPage, diagnostics: &[Diagnostic], fixed: &str) 
 
 /// Characters inserted plus characters deleted to turn `a` into `b`.
 pub fn char_distance(a: &str, b: &str) -> usize {
-    let diff = similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_secs(20)).diff_chars(a, b);
-    diff.iter_all_changes()
-        .filter(|change| change.tag() != similar::ChangeTag::Equal)
-        .map(|change| change.value().chars().count())
-        .sum()
+    let diff =
+        similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_secs(20)).diff_chars(a, b);
+    diff.iter_all_changes().filter(|change| change.tag() != similar::ChangeTag::Equal).map(|change| change.value().chars().count()).sum()
 }
 
 fn floor(text: &str, mut index: usize) -> usize {

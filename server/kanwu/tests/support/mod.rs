@@ -480,7 +480,10 @@ impl Client {
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
-        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "plaintext", "version": 1, "text": text } }));
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "plaintext", "version": 1, "text": text } }),
+        );
     }
 
     /// Sends `shutdown` then `exit` and returns the exit status.
