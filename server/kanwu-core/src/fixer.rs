@@ -1,15 +1,25 @@
-//! Applies fixes to a page: non-overlapping edits, repeated until the page no longer changes.
+//! The one fixer: applies safe fixes to a page, pass after pass, until the page no longer changes,
+//! honouring ignored occurrences and leaving protected ranges (such as undecodable bytes) intact.
+//!
+//! `kanwu fix`, the editor's fix-all, format-on-save and formatting all call [`fix_page`]; there is
+//! no other fix loop. Each pass analyses the current text, drops what the sidecar of ignored
+//! occurrences silences, and applies every selected safe fix that overlaps neither an accepted edit
+//! nor a protected range. A silenced occurrence is protected from then on: its range is carried
+//! through the edits of later passes, since fixing its neighbours changes the context that
+//! identified it. The loop ends at the fixed point; a page that has not settled after
+//! [`MAX_PASSES`] passes (which no rule should cause) is reported as such with the rules still firing.
 
 use crate::config::Config;
+use crate::suppress::Suppressions;
 use crate::types::{Diagnostic, Edit};
 use std::ops::Range;
 
-/// Which fixes `fix_text` applies.
+/// Which fixes the fixer applies.
 #[derive(Clone, Debug, Default)]
 pub struct FixOptions {
     /// Only fixes of these rule codes; every rule when empty.
     pub only_rules: Vec<String>,
-    /// Leave the layout rules (line-wrap, blank-split, vertical-heading) alone.
+    /// Leave the layout rules (those whose metadata says `layout`) alone.
     pub keep_lines: bool,
 }
 
@@ -21,6 +31,24 @@ impl FixOptions {
         }
         !(self.keep_lines && crate::rules::is_layout_rule(code))
     }
+
+    /// Only the layout rules: what formatting (reflow) applies.
+    pub fn layout_only() -> FixOptions {
+        let only_rules =
+            crate::rules::all_rules().iter().map(|rule| rule.info()).filter(|info| info.layout).map(|info| info.code.to_string()).collect();
+        FixOptions { only_rules, keep_lines: false }
+    }
+}
+
+/// Everything the fixer needs besides the text and the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct FixRequest<'a> {
+    pub options: FixOptions,
+    /// The ignored occurrences and the page's key among them.
+    pub suppressions: Option<(&'a Suppressions, &'a str)>,
+    /// Byte ranges of the original text that no edit may touch (undecodable bytes, kept as they
+    /// were); their places in the fixed text are returned in [`FixOutcome::protected`].
+    pub protected: Vec<Range<usize>>,
 }
 
 /// The result of fixing a page.
@@ -29,32 +57,89 @@ pub struct FixOutcome {
     pub text: String,
     /// How many fixes were applied over all passes.
     pub applied: usize,
+    /// The request's protected ranges, in the same order, as they lie in the fixed text.
+    pub protected: Vec<Range<usize>>,
+    /// False when the page was still changing after [`MAX_PASSES`] passes.
+    pub settled: bool,
+    /// When not settled: the rules whose safe fixes still applied on the last pass.
+    pub still_firing: Vec<&'static str>,
 }
 
-/// The most passes `fix_text` makes; each pass applies every non-overlapping safe fix.
-const MAX_PASSES: usize = 8;
+/// The most passes the fixer makes. Every rule's fix removes what it reports, so real pages settle
+/// in a few passes; this bound only guards against a rule whose fix would undo another's.
+pub const MAX_PASSES: usize = 200;
 
 /// Applies the safe fixes selected by `options` until nothing changes.
 pub fn fix_text(text: &str, config: &Config, options: &FixOptions) -> FixOutcome {
-    fix_text_filtered(text, config, options, |_, _| true)
+    fix_page(text, config, &FixRequest { options: options.clone(), ..FixRequest::default() })
 }
 
-/// Like [`fix_text`], fixing only the diagnostics for which `keep(current_text, diagnostic)` holds
-/// (used to honour occurrences a proofreader chose to ignore).
-pub fn fix_text_filtered(text: &str, config: &Config, options: &FixOptions, keep: impl Fn(&str, &Diagnostic) -> bool) -> FixOutcome {
+/// Applies the selected safe fixes of `text` to its fixed point, as [`FixRequest`] says.
+pub fn fix_page(text: &str, config: &Config, request: &FixRequest<'_>) -> FixOutcome {
+    let suppressions = request.suppressions.filter(|(suppressions, key)| !suppressions.is_empty_for(key));
     let mut current = text.to_string();
     let mut applied = 0;
+    // Ranges no edit may touch: the request's own first (their order is kept), then silenced occurrences.
+    let mut kept: Vec<Range<usize>> = request.protected.clone();
+    let requested = kept.len();
     for _ in 0..MAX_PASSES {
         let diagnostics = crate::analyze(&current, config);
-        let selected = diagnostics.iter().filter(|diagnostic| options.selects(diagnostic.code) && keep(&current, diagnostic));
-        let (next, count) = apply_safe_fixes(&current, selected);
+        let mut groups: Vec<Vec<&Edit>> = Vec::new();
+        for diagnostic in diagnostics.iter().filter(|diagnostic| request.options.selects(diagnostic.code)) {
+            if let Some((suppressions, key)) = suppressions {
+                if suppressions.silences(key, &current, diagnostic) {
+                    kept.push(diagnostic.range.clone());
+                    continue;
+                }
+            }
+            let Some(fix) = diagnostic.safe_fix() else { continue };
+            let mut group = Vec::with_capacity(fix.edits.len());
+            for edit in &fix.edits {
+                // One silenced edit of a grouped fix (a single space of a justified line) stays.
+                let silenced = suppressions.is_some_and(|(suppressions, key)| {
+                    fix.edits.len() > 1 && suppressions.silences_at(key, &current, diagnostic.code, edit.range.clone())
+                });
+                if silenced {
+                    kept.push(edit.range.clone());
+                } else {
+                    group.push(edit);
+                }
+            }
+            if !group.is_empty() {
+                groups.push(group);
+            }
+        }
+        let (next, accepted, count) = apply_groups(&current, groups.iter().map(Vec::as_slice), &kept);
         if count == 0 || next == current {
-            break;
+            return finish(current, applied, kept, requested, true, Vec::new());
         }
         applied += count;
+        kept = kept.iter().map(|range| shift(range, &accepted)).collect();
         current = next;
     }
-    FixOutcome { text: current, applied }
+    // Still changing: name the rules whose fixes would apply next.
+    let diagnostics = crate::analyze(&current, config);
+    let mut still_firing: Vec<&'static str> = diagnostics
+        .iter()
+        .filter(|diagnostic| request.options.selects(diagnostic.code) && diagnostic.safe_fix().is_some())
+        .map(|diagnostic| diagnostic.code)
+        .collect();
+    still_firing.sort_unstable();
+    still_firing.dedup();
+    let settled = still_firing.is_empty();
+    finish(current, applied, kept, requested, settled, still_firing)
+}
+
+fn finish(
+    text: String,
+    applied: usize,
+    mut kept: Vec<Range<usize>>,
+    requested: usize,
+    settled: bool,
+    still_firing: Vec<&'static str>,
+) -> FixOutcome {
+    kept.truncate(requested);
+    FixOutcome { text, applied, protected: kept, settled, still_firing }
 }
 
 /// Applies the first safe fix of each diagnostic, skipping any fix that overlaps one already taken.
@@ -66,60 +151,84 @@ pub fn apply_safe_fixes<'a>(text: &str, diagnostics: impl IntoIterator<Item = &'
 /// Applies groups of edits (one group per fix) in the given order of preference; a group that
 /// overlaps an accepted edit, or has an edit off a character boundary, is skipped whole.
 pub fn apply_edit_groups<'a>(text: &str, groups: impl IntoIterator<Item = &'a [Edit]>) -> (String, usize) {
+    let groups: Vec<Vec<&Edit>> = groups.into_iter().map(|group| group.iter().collect()).collect();
+    let (out, _, count) = apply_groups(text, groups.iter().map(Vec::as_slice), &[]);
+    (out, count)
+}
+
+/// Applies edit groups in order, skipping a group that is invalid, overlaps an accepted edit or
+/// itself, or touches a protected range; returns the new text, the accepted edits in text order
+/// and how many groups were taken.
+fn apply_groups<'e, 'g>(
+    text: &str,
+    groups: impl IntoIterator<Item = &'g [&'e Edit]>,
+    protected: &[Range<usize>],
+) -> (String, Vec<Edit>, usize)
+where
+    'e: 'g,
+{
     let mut accepted: Vec<&Edit> = Vec::new();
-    let mut taken: Vec<Range<usize>> = Vec::new();
     let mut count = 0;
     for group in groups {
-        let valid = group.iter().all(|edit| {
-            edit.range.start <= edit.range.end
-                && edit.range.end <= text.len()
-                && text.is_char_boundary(edit.range.start)
-                && text.is_char_boundary(edit.range.end)
+        let valid = !group.is_empty()
+            && group.iter().all(|edit| {
+                edit.range.start <= edit.range.end
+                    && edit.range.end <= text.len()
+                    && text.is_char_boundary(edit.range.start)
+                    && text.is_char_boundary(edit.range.end)
+            });
+        if !valid {
+            continue;
+        }
+        let clashes = group.iter().enumerate().any(|(index, edit)| {
+            accepted.iter().any(|other| overlaps(&other.range, &edit.range))
+                || protected.iter().any(|range| touches(range, &edit.range))
+                || group[index + 1..].iter().any(|other| overlaps(&other.range, &edit.range))
         });
-        if !valid || group.is_empty() {
+        if clashes {
             continue;
         }
-        if group.iter().any(|edit| taken.iter().any(|range| overlaps(range, &edit.range))) {
-            continue;
-        }
-        if has_internal_overlap(group) {
-            continue;
-        }
-        for edit in group {
-            taken.push(edit.range.clone());
-            accepted.push(edit);
-        }
+        accepted.extend(group.iter().copied());
         count += 1;
     }
     accepted.sort_by_key(|edit| (edit.range.start, edit.range.end));
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
-    for edit in accepted {
+    for edit in &accepted {
         out.push_str(&text[cursor..edit.range.start]);
         out.push_str(&edit.new_text);
         cursor = edit.range.end;
     }
     out.push_str(&text[cursor..]);
-    (out, count)
+    (out, accepted.into_iter().cloned().collect(), count)
 }
 
-/// Two ranges conflict when they share a byte, or when both are insertions at one point, or an
+/// Two edit ranges conflict when they share a byte, or when both are insertions at one point, or an
 /// insertion falls strictly inside the other range.
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
-    if a.is_empty() && b.is_empty() {
-        return a.start == b.start;
+    match (a.is_empty(), b.is_empty()) {
+        (true, true) => a.start == b.start,
+        (true, false) => b.start < a.start && a.start < b.end,
+        (false, true) => a.start < b.start && b.start < a.end,
+        (false, false) => a.start < b.end && b.start < a.end,
     }
-    if a.is_empty() {
-        return b.start < a.start && a.start < b.end;
-    }
-    if b.is_empty() {
-        return a.start < b.start && b.start < a.end;
-    }
-    a.start < b.end && b.start < a.end
 }
 
-fn has_internal_overlap(group: &[Edit]) -> bool {
-    group.iter().enumerate().any(|(i, a)| group[i + 1..].iter().any(|b| overlaps(&a.range, &b.range)))
+/// Whether an edit touches a protected range: they share a byte, or are the same (possibly empty)
+/// range, or an insertion falls strictly inside the protected range.
+fn touches(protected: &Range<usize>, edit: &Range<usize>) -> bool {
+    protected == edit || overlaps(protected, edit) && !(protected.is_empty() && edit.is_empty())
+}
+
+/// Where `range` lies after `edits` (sorted, none touching it) are applied.
+fn shift(range: &Range<usize>, edits: &[Edit]) -> Range<usize> {
+    let delta: isize = edits
+        .iter()
+        .filter(|edit| edit.range.end <= range.start && !(edit.range.is_empty() && edit.range.start == range.start && range.is_empty()))
+        .map(|edit| edit.new_text.len() as isize - edit.range.len() as isize)
+        .sum();
+    let start = range.start.saturating_add_signed(delta);
+    start..start + range.len()
 }
 
 #[cfg(test)]
@@ -144,5 +253,39 @@ mod tests {
         let (out, count) = apply_edit_groups(text, [&bad[..]]);
         assert_eq!(out, text);
         assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn reaches_the_fixed_point_in_one_run_on_long_runs_of_commas() {
+        let config = Config::with_defaults();
+        for commas in [2, 9, 20, 64, 300] {
+            let text = format!("第一{}第二。\n", ",".repeat(commas));
+            let once = fix_text(&text, &config, &FixOptions::default());
+            assert!(once.settled, "{commas}: {:?}", once.still_firing);
+            let twice = fix_text(&once.text, &config, &FixOptions::default());
+            assert_eq!(twice.text, once.text, "{commas} commas need a second run");
+            assert_eq!(twice.applied, 0);
+        }
+    }
+
+    #[test]
+    fn protected_ranges_stay_byte_exact_and_are_carried_through_edits() {
+        let config = Config::with_defaults();
+        // A placeholder for undecodable bytes between two fixable spots.
+        let text = "第一段,有逗号。\n\u{FFFD}(第二段 ,好。\n";
+        let at = text.find('\u{FFFD}').unwrap();
+        let request = FixRequest { protected: vec![at..at + 3], ..FixRequest::default() };
+        let outcome = fix_page(text, &config, &request);
+        assert_ne!(outcome.text, text);
+        let moved = outcome.protected[0].clone();
+        assert_eq!(&outcome.text[moved], "\u{FFFD}");
+        assert!(outcome.text.starts_with("第一段，有逗号。"), "{}", outcome.text);
+    }
+
+    #[test]
+    fn shift_moves_ranges_after_edits_only() {
+        let edits = [Edit::delete(0..2), Edit::insert(10, "abc")];
+        assert_eq!(shift(&(4..6), &edits), 2..4);
+        assert_eq!(shift(&(12..13), &edits), 13..14);
     }
 }

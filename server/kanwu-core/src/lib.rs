@@ -19,10 +19,11 @@ pub mod segment;
 pub mod spacing;
 pub mod suppress;
 pub mod types;
+pub mod workspace;
 
 pub use config::{Config, ConfigError};
 pub use findings::{Findings, Found};
-pub use fixer::{fix_text, fix_text_filtered, FixOptions, FixOutcome};
+pub use fixer::{fix_page, fix_text, FixOptions, FixOutcome, FixRequest};
 pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
 pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};

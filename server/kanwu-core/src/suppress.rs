@@ -23,6 +23,7 @@
 //! When the same text and context appear twice on a page, both occurrences are silenced.
 
 use crate::types::Diagnostic;
+use crate::workspace::fs::{self, FileStamp};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -90,9 +91,9 @@ pub struct Suppressions {
 /// Why the sidecar file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SuppressError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
+    #[error("{0}")]
+    File(fs::FsError),
+    #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
 }
 
@@ -107,13 +108,23 @@ impl Suppressions {
         toml::from_str(text).map_err(|error| error.message().trim().to_string())
     }
 
-    /// Reads the sidecar of `root`; a missing file gives an empty set.
+    /// Reads the sidecar of `root`; a missing file gives an empty set. The file must be a regular
+    /// file of at most `MAX_SETTINGS_BYTES` (a pipe or a device there is an error, never a hang).
     pub fn load(root: &Path) -> Result<Suppressions, SuppressError> {
+        Suppressions::load_stamped(root).map(|(suppressions, _)| suppressions)
+    }
+
+    /// Like [`Suppressions::load`], with what the file was when read (`None`: no file), for a save
+    /// that must not overwrite changes made meanwhile.
+    pub fn load_stamped(root: &Path) -> Result<(Suppressions, Option<FileStamp>), SuppressError> {
         let path = Suppressions::path_for(root);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Suppressions::parse(&text).map_err(|message| SuppressError::Parse { path, message }),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Suppressions::default()),
-            Err(source) => Err(SuppressError::Io { path, source }),
+        match fs::read_settings_text(&path) {
+            Ok((text, stamp)) => {
+                let suppressions = Suppressions::parse(&text).map_err(|message| SuppressError::Parse { path, message })?;
+                Ok((suppressions, Some(stamp)))
+            }
+            Err(error) if error.is_not_found() => Ok((Suppressions::default(), None)),
+            Err(error) => Err(SuppressError::File(error)),
         }
     }
 
@@ -123,12 +134,19 @@ impl Suppressions {
         format!("# Occurrences of diagnostics that the proofreaders chose to leave alone (see kanwu's suppress module).\n{body}")
     }
 
-    /// Writes the sidecar of `root`, creating `.kanwu/` if needed.
-    pub fn save(&self, root: &Path) -> Result<(), SuppressError> {
-        let path = Suppressions::path_for(root);
-        let dir = root.join(SIDECAR_DIR);
-        std::fs::create_dir_all(&dir).map_err(|source| SuppressError::Io { path: dir, source })?;
-        std::fs::write(&path, self.to_toml()).map_err(|source| SuppressError::Io { path, source })
+    /// Writes the sidecar of `root` atomically, creating `.kanwu/` if needed, only inside
+    /// `inside` (links followed), and only over the file as it was read (`read`: its stamp, or
+    /// `None` when there was none) and when that file is a valid sidecar.
+    pub fn save(&self, root: &Path, inside: &[PathBuf], read: Option<FileStamp>) -> Result<(), SuppressError> {
+        fs::create_dir_inside(&root.join(SIDECAR_DIR), inside).map_err(SuppressError::File)?;
+        let expect = match read {
+            Some(stamp) => fs::Expect::Unchanged(stamp),
+            None => fs::Expect::Absent,
+        };
+        let rules =
+            fs::WriteRules { inside, expect, format: Some(("ignored-occurrences sidecar", |text| Suppressions::parse(text).is_ok())) };
+        fs::write_atomically(&Suppressions::path_for(root), self.to_toml().as_bytes(), &rules).map_err(SuppressError::File)?;
+        Ok(())
     }
 
     /// Adds an entry unless an equal one is already there; returns whether it was added.
@@ -241,10 +259,16 @@ mod tests {
         });
         let text = set.to_toml();
         assert_eq!(Suppressions::parse(&text).unwrap(), set);
-        let root = std::env::temp_dir().join(format!("kanwu-suppress-{}", std::process::id()));
-        set.save(&root).unwrap();
-        assert_eq!(Suppressions::load(&root).unwrap(), set);
-        std::fs::remove_dir_all(&root).unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path().to_path_buf();
+        let inside = [root.clone()];
+        set.save(&root, &inside, None).unwrap();
+        let (loaded, stamp) = Suppressions::load_stamped(&root).unwrap();
+        assert_eq!(loaded, set);
+        // Saving again needs the stamp of what was read: a save over a file it never saw is refused.
+        assert!(set.save(&root, &inside, None).is_err());
+        set.save(&root, &inside, stamp).unwrap();
+        std::fs::remove_dir_all(root.join(SIDECAR_DIR)).unwrap();
         assert_eq!(Suppressions::load(&root).unwrap(), Suppressions::default());
         assert_eq!(page_key(Path::new("/w"), Path::new("/w/a/b.txt")).as_deref(), Some("a/b.txt"));
         assert_eq!(page_key(Path::new("/w"), Path::new("/x/b.txt")), None);

@@ -1,130 +1,25 @@
 //! Formatting reflows the page: the safe fixes of the layout rules, returned as minimal edits.
-//! The fix loops here also honour the ignored occurrences of the sidecar.
+//! The fixing itself is the core's one fixer (`kanwu_core::fix_page`), which honours the ignored
+//! occurrences of the sidecar.
 
 use crate::server::Inner;
 use crate::session::Job;
 use crate::to_proto::Text;
-use kanwu_core::suppress::Suppressions;
-use kanwu_core::{Config, Edit, FixOptions, LineIndex};
+use kanwu_core::{Edit, FixOptions, FixRequest, LineIndex};
 use std::ops::Range;
 use std::sync::Arc;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types as lsp;
 
-/// The rules that change line structure, which formatting applies.
-pub const LAYOUT_RULES: [&str; 3] = ["line-wrap", "blank-split", "vertical-heading"];
-
-/// The most passes a fix loop makes (as `kanwu_core::fix_text`).
-const MAX_PASSES: usize = 8;
-
-/// Applies the safe fixes selected by `options` until nothing changes, leaving alone the
-/// occurrences that `suppressions` silences on page `page_key`.
-///
-/// An ignored occurrence is found on the first pass (its context is the page as it stands);
-/// its range is then carried through the edits of each pass, since fixing its neighbours changes
-/// the context that identified it.
-pub fn fix(text: &str, config: &Config, options: &FixOptions, suppressions: &Suppressions, page_key: Option<&str>) -> String {
-    let page_key = page_key.filter(|key| !suppressions.is_empty_for(key));
-    let Some(page_key) = page_key else {
-        return kanwu_core::fix_text(text, config, options).text;
-    };
-    let mut current = text.to_string();
-    let mut protected: Vec<Range<usize>> = Vec::new();
-    for _ in 0..MAX_PASSES {
-        let diagnostics = kanwu_core::analyze(&current, config);
-        let mut groups: Vec<&[Edit]> = Vec::new();
-        for diagnostic in &diagnostics {
-            if suppressions.silences(page_key, &current, diagnostic) {
-                protected.push(diagnostic.range.clone());
-                continue;
-            }
-            if !options.selects(diagnostic.code) || protected.iter().any(|range| touches(range, &diagnostic.range)) {
-                continue;
-            }
-            if let Some(fix) = diagnostic.safe_fix() {
-                groups.push(&fix.edits);
-            }
-        }
-        let (next, accepted) = apply_groups(&current, groups, &protected);
-        if accepted.is_empty() || next == current {
-            break;
-        }
-        protected = protected.iter().map(|range| shift(range, &accepted)).collect();
-        protected.sort_by_key(|range| (range.start, range.end));
-        protected.dedup();
-        current = next;
-    }
-    current
-}
-
-/// Whether two ranges share a byte, or are the same (possibly empty) range.
-fn touches(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a == b
-        || (a.start < b.end && b.start < a.end)
-        || (a.is_empty() && b.start < a.start && a.start < b.end)
-        || (b.is_empty() && a.start < b.start && b.start < a.end)
-}
-
-/// Applies edit groups in order, skipping a group that overlaps an accepted edit or a protected
-/// range; returns the new text and the accepted edits in text order.
-fn apply_groups(text: &str, groups: Vec<&[Edit]>, protected: &[Range<usize>]) -> (String, Vec<Edit>) {
-    let mut accepted: Vec<Edit> = Vec::new();
-    for group in groups {
-        let valid = !group.is_empty()
-            && group.iter().all(|edit| {
-                edit.range.start <= edit.range.end
-                    && edit.range.end <= text.len()
-                    && text.is_char_boundary(edit.range.start)
-                    && text.is_char_boundary(edit.range.end)
-            });
-        if !valid {
-            continue;
-        }
-        let clashes = group.iter().enumerate().any(|(index, edit)| {
-            accepted.iter().any(|other| overlaps(&other.range, &edit.range))
-                || protected.iter().any(|range| touches(range, &edit.range))
-                || group[index + 1..].iter().any(|other| overlaps(&other.range, &edit.range))
-        });
-        if !clashes {
-            accepted.extend(group.iter().cloned());
-        }
-    }
-    accepted.sort_by_key(|edit| (edit.range.start, edit.range.end));
-    let mut out = String::with_capacity(text.len());
-    let mut cursor = 0;
-    for edit in &accepted {
-        out.push_str(&text[cursor..edit.range.start]);
-        out.push_str(&edit.new_text);
-        cursor = edit.range.end;
-    }
-    out.push_str(&text[cursor..]);
-    (out, accepted)
-}
-
-/// As the core's fixer: insertions at one point clash, an insertion inside a range clashes.
-fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => a.start == b.start,
-        (true, false) => b.start < a.start && a.start < b.end,
-        (false, true) => a.start < b.start && b.start < a.end,
-        (false, false) => a.start < b.end && b.start < a.end,
-    }
-}
-
-/// Where `range` lies after `edits` (sorted, none touching it) are applied.
-fn shift(range: &Range<usize>, edits: &[Edit]) -> Range<usize> {
-    let delta: isize = edits
-        .iter()
-        .filter(|edit| edit.range.end <= range.start && !(edit.range.is_empty() && edit.range.start == range.start && range.is_empty()))
-        .map(|edit| edit.new_text.len() as isize - edit.range.len() as isize)
-        .sum();
-    let start = (range.start as isize + delta) as usize;
-    start..start + range.len()
-}
-
 /// The fixed text of a job's page under `options`.
+/// It is the core's one fixer, with the page's ignored occurrences.
 pub fn fix_job(job: &Job, text: &str, options: &FixOptions) -> String {
-    fix(text, &job.config, options, &job.suppressions, job.page_key.as_deref())
+    let request = FixRequest {
+        options: options.clone(),
+        suppressions: job.page_key.as_deref().map(|key| (&*job.suppressions, key)),
+        protected: Vec::new(),
+    };
+    kanwu_core::fix_page(text, &job.config, &request).text
 }
 
 /// The smallest set of edits (byte ranges of `old`) that turns `old` into `new`: a line diff
@@ -240,7 +135,7 @@ impl Inner {
         let encoding = job.encoding;
         let work = move || {
             let text = job.snapshot.text();
-            let options = FixOptions { only_rules: LAYOUT_RULES.iter().map(|code| code.to_string()).collect(), keep_lines: false };
+            let options = FixOptions::layout_only();
             let fixed = fix_job(&job, &text, &options);
             let mut edits = minimal_edits(&text, &fixed);
             if let Some(range) = range {

@@ -201,9 +201,11 @@ impl Inner {
     }
 
     fn ignore_occurrence(self: &Arc<Self>, args: IgnoreOccurrenceArgs) -> jsonrpc::Result<()> {
-        let mut suppressions = Suppressions::load(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
+        let (mut suppressions, stamp) =
+            Suppressions::load_stamped(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
         if suppressions.add(args.occurrence) {
-            suppressions.save(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
+            let inside = std::slice::from_ref(&args.root);
+            suppressions.save(&args.root, inside, stamp).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
         }
         let mut session = self.lock();
         session.ensure_project(&args.root);

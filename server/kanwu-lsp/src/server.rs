@@ -125,7 +125,7 @@ fn encoding_notice(path: Option<&Path>, text: &str, locale: Locale) -> Option<St
         return None;
     }
     let decoded = kanwu_core::decode::decode(&bytes).ok()?;
-    if decoded.lossy {
+    if decoded.lossy() {
         return None;
     }
     let name = decoded.encoding.name();

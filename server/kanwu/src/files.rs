@@ -1,11 +1,14 @@
 //! Finds the pages to work on: named files, and every included `.txt` below named folders, each with
-//! the configuration found upward from it; reads them in whatever encoding they were written.
+//! the configuration found upward from it; reads them (through the core's file guard) in whatever
+//! encoding they were written.
 
 use anyhow::{anyhow, Context as _, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use kanwu_core::config::CONFIG_FILE_NAME;
-use kanwu_core::decode::{decode, DecodeError, Decoded, PageEncoding};
+use kanwu_core::decode::{PageEncoding, Undecodable};
 use kanwu_core::suppress::{page_key, Suppressions};
+use kanwu_core::workspace::fs::{FileStamp, FsErrorKind, MAX_PAGE_BYTES};
+use kanwu_core::workspace::pages::{is_never_a_page, PageOutcome};
 use kanwu_core::Config;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +28,9 @@ pub struct PageFile {
     /// The path as named on the command line or found below a named folder.
     pub display: PathBuf,
     pub settings: Arc<Settings>,
+    /// The folder the user named (a named file's own folder): `fix` writes nothing outside it,
+    /// however links lead.
+    pub scope: PathBuf,
 }
 
 /// Loads the settings that apply to `path`: the nearest `kanwu.toml` upward, or the defaults.
@@ -52,14 +58,20 @@ pub fn settings_for(path: &Path) -> Result<Arc<Settings>> {
     Ok(Arc::new(Settings { config, root, suppressions }))
 }
 
-/// Expands the command line's paths into pages, in a stable order; errors name the path.
+/// Expands the command line's paths into pages, in a stable order; errors name the path. A named
+/// path that is neither a file nor a folder (a pipe, a device) is an error; below a folder such
+/// files, files over 64 MiB and links to pages found anyway are skipped, with a note for the first two.
 pub fn collect_pages(paths: &[PathBuf]) -> Result<Vec<PageFile>> {
     let mut pages = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
         let settings = settings_for(path)?;
+        if !metadata.is_file() && !metadata.is_dir() {
+            return Err(anyhow!("{}: not a regular file ({}): not a page", path.display(), kind_of(&metadata)));
+        }
         if metadata.is_file() {
-            pages.push(PageFile { display: path.clone(), settings });
+            let scope = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+            pages.push(PageFile { display: path.clone(), settings, scope });
             continue;
         }
         let (include, exclude) = globs(&settings.config)?;
@@ -74,20 +86,62 @@ pub fn collect_pages(paths: &[PathBuf]) -> Result<Vec<PageFile>> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() || entry.file_name() == CONFIG_FILE_NAME {
+            if entry.file_type().is_dir() || entry.file_name() == CONFIG_FILE_NAME {
+                continue;
+            }
+            if entry.file_name().to_str().is_some_and(is_never_a_page) {
                 continue;
             }
             // Globs are relative to the configuration's folder, wherever the walk started.
             let below_start = entry.path().strip_prefix(path).unwrap_or(entry.path());
             let absolute = folder.join(below_start);
             let relative = absolute.strip_prefix(&root).unwrap_or(below_start);
-            if include.is_match(relative) && !exclude.is_match(relative) && !is_hidden(below_start) {
-                found.push(entry.into_path());
+            if !(include.is_match(relative) && !exclude.is_match(relative) && !is_hidden(below_start)) {
+                continue;
             }
+            // Links are followed to what they name; a link to a page inside the folder is that page.
+            let Ok(metadata) = std::fs::metadata(entry.path()) else {
+                eprintln!("note: {}: skipped, a broken link", entry.path().display());
+                continue;
+            };
+            if !metadata.is_file() {
+                if !metadata.is_dir() {
+                    eprintln!("note: {}: skipped, not a regular file ({})", entry.path().display(), kind_of(&metadata));
+                }
+                continue;
+            }
+            if metadata.len() > MAX_PAGE_BYTES {
+                eprintln!(
+                    "note: {}: skipped, {} bytes is over the {MAX_PAGE_BYTES}-byte limit for a page",
+                    entry.path().display(),
+                    metadata.len()
+                );
+                continue;
+            }
+            found.push(entry.into_path());
         }
-        pages.extend(found.into_iter().map(|display| PageFile { display, settings: settings.clone() }));
+        // A link whose target is itself a page of this folder would be the same page twice.
+        let walked: std::collections::HashSet<PathBuf> =
+            found.iter().filter(|page| !page.is_symlink()).filter_map(|page| page.canonicalize().ok()).collect();
+        found.retain(|page| !page.is_symlink() || page.canonicalize().is_ok_and(|target| !walked.contains(&target)));
+        pages.extend(found.into_iter().map(|display| PageFile { display, settings: settings.clone(), scope: path.clone() }));
     }
     Ok(pages)
+}
+
+/// What kind of file a non-regular one is, for messages.
+fn kind_of(metadata: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    }
 }
 
 /// Paths inside hidden folders (`.git`, `.kanwu`) are never pages.
@@ -110,25 +164,49 @@ fn globs(config: &Config) -> Result<(GlobSet, GlobSet)> {
 pub struct ReadPage {
     pub text: String,
     pub encoding: PageEncoding,
+    /// The runs of bytes that did not decode, each behind a U+FFFD placeholder in `text`.
+    pub undecodable: Vec<Undecodable>,
+    /// The page fits no encoding well enough to be rewritten: checked, never fixed.
+    pub unwritable: bool,
+    /// What the file was when read, so a fix does not overwrite a change made meanwhile.
+    pub stamp: FileStamp,
 }
 
 /// Reads and decodes a page; `Ok(None)` for a binary file, which is skipped with a note.
 pub fn read_page(path: &Path) -> Result<Option<ReadPage>> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    match decode(&bytes) {
-        Ok(Decoded { text, encoding, lossy }) => {
-            if lossy {
-                eprintln!("warning: {}: not valid {}; undecodable bytes shown as U+FFFD", path.display(), encoding.name());
-            } else if !matches!(encoding, PageEncoding::Utf8) {
-                eprintln!("note: {}: read as {}", path.display(), encoding.name());
-            }
-            Ok(Some(ReadPage { text, encoding }))
-        }
-        Err(DecodeError::Binary) => {
+    let read = match kanwu_core::workspace::pages::read_page(path) {
+        Ok(PageOutcome::Read(read)) => read,
+        Ok(PageOutcome::Binary) => {
             eprintln!("note: {}: skipped, binary file", path.display());
-            Ok(None)
+            return Ok(None);
         }
+        Err(error) if matches!(error.kind, FsErrorKind::NotFound) => return Err(anyhow!("{}: cannot read: no such file", path.display())),
+        Err(error) => return Err(anyhow!("{error}")),
+    };
+    let decoded = read.decoded;
+    if decoded.unwritable {
+        eprintln!(
+            "warning: {}: neither UTF-8 nor GB18030 ({} bytes do not decode); checked as far as it reads, never rewritten",
+            path.display(),
+            decoded.undecodable_bytes()
+        );
+    } else if decoded.lossy() {
+        eprintln!(
+            "warning: {}: {} bytes are not valid {}; they are shown as U+FFFD and kept as they are",
+            path.display(),
+            decoded.undecodable_bytes(),
+            decoded.encoding.name()
+        );
+    } else if !matches!(decoded.encoding, PageEncoding::Utf8) {
+        eprintln!("note: {}: read as {}", path.display(), decoded.encoding.name());
     }
+    Ok(Some(ReadPage {
+        text: decoded.text,
+        encoding: decoded.encoding,
+        undecodable: decoded.undecodable,
+        unwritable: decoded.unwritable,
+        stamp: read.stamp,
+    }))
 }
 
 /// The key of a page in its suppressions sidecar.

@@ -52,7 +52,7 @@ enum Command {
     },
     /// Apply the safe fixes to pages, repeating until nothing changes.
     Fix {
-        /// Files or folders; the current folder when none is given.
+        /// Files or folders; when none is given, the folder of the kanwu.toml found here or above.
         paths: Vec<PathBuf>,
         /// Print the fixed text of the one named page instead of writing it.
         #[arg(long, conflicts_with = "diff")]
@@ -127,7 +127,7 @@ fn main() -> ExitCode {
                 status.into()
             }
         }
-        Command::Fix { paths, stdout, diff, rules, keep_lines } => fix::run(&default_paths(paths), stdout, diff, rules, keep_lines),
+        Command::Fix { paths, stdout, diff, rules, keep_lines } => fix::run(&paths, stdout, diff, rules, keep_lines),
         Command::Rules { locale } => {
             print!("{}", rules_table(resolve_locale(locale)));
             ExitCode::SUCCESS

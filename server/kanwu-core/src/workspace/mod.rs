@@ -1,0 +1,5 @@
+//! The workspace as files: the one place where the core touches the disk (safe reads and writes,
+//! pages' discovery and decoding); the analysis itself never does I/O.
+
+pub mod fs;
+pub mod pages;
