@@ -285,9 +285,17 @@ mod tests {
         // A placeholder that moved is still written back; one that vanished refuses.
         let edited = decoded.text.replacen(",", "，", 1);
         let moved = edited.find(PLACEHOLDER).unwrap();
-        let out = encode_with(&edited, decoded.encoding, &decoded.undecodable, &[moved..moved + 3]).unwrap();
+        let out = encode_with(&edited, decoded.encoding, &decoded.undecodable, std::slice::from_ref(&(moved..moved + 3))).unwrap();
         assert!(out.windows(3).any(|window| window == b"\xff\xfe\xc3"));
-        assert_eq!(encode_with(&edited.replace(PLACEHOLDER, ""), decoded.encoding, &decoded.undecodable, &[moved..moved + 3]), None);
+        assert_eq!(
+            encode_with(
+                &edited.replace(PLACEHOLDER, ""),
+                decoded.encoding,
+                &decoded.undecodable,
+                std::slice::from_ref(&(moved..moved + 3))
+            ),
+            None
+        );
     }
 
     #[test]

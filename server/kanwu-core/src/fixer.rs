@@ -274,7 +274,8 @@ mod tests {
         // A placeholder for undecodable bytes between two fixable spots.
         let text = "第一段,有逗号。\n\u{FFFD}(第二段 ,好。\n";
         let at = text.find('\u{FFFD}').unwrap();
-        let request = FixRequest { protected: vec![at..at + 3], ..FixRequest::default() };
+        let protected = std::iter::once(at..at + 3).collect();
+        let request = FixRequest { protected, ..FixRequest::default() };
         let outcome = fix_page(text, &config, &request);
         assert_ne!(outcome.text, text);
         let moved = outcome.protected[0].clone();

@@ -234,6 +234,9 @@ pub enum Expect {
     Unchanged(FileStamp),
 }
 
+/// A format's name and a check that a text is in it.
+pub type FormatCheck = (&'static str, fn(&str) -> bool);
+
 /// The conditions of one write.
 #[derive(Clone, Debug)]
 pub struct WriteRules<'a> {
@@ -242,7 +245,7 @@ pub struct WriteRules<'a> {
     pub expect: Expect,
     /// For a file of a format Kanwu writes: its name and a check that the existing text is in
     /// that format (a file that is not is never replaced).
-    pub format: Option<(&'static str, fn(&str) -> bool)>,
+    pub format: Option<FormatCheck>,
 }
 
 /// Where a write landed.
