@@ -56,10 +56,17 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
     edits
 }
 
-/// Byte offset of each line start, plus the text length.
+/// Byte offset of each line start, plus the text length. Lines end as `similar` cuts them (and as
+/// LSP does): at `\n`, `\r\n` or a lone `\r`.
 fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
     let mut starts = vec![0];
-    starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
+    for (index, &byte) in bytes.iter().enumerate() {
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(index + 1);
+        }
+    }
     if *starts.last().unwrap_or(&0) != text.len() {
         starts.push(text.len());
     }
@@ -181,7 +188,15 @@ mod tests {
         assert_eq!(&old[edits[0].range.clone()], "\n");
         assert_eq!(apply(old, &edits), new);
         assert!(minimal_edits(old, old).is_empty());
-        for (a, b) in [("", "x"), ("x", ""), ("a\nb", "a\nc\n"), ("𠮷\n两\n委", "两委\n𠮷"), ("甲\r\n乙\r\n", "甲乙\r\n")] {
+        for (a, b) in [
+            ("", "x"),
+            ("x", ""),
+            ("a\nb", "a\nc\n"),
+            ("𠮷\n两\n委", "两委\n𠮷"),
+            ("甲\r\n乙\r\n", "甲乙\r\n"),
+            ("甲\r乙\r", "甲乙\r"),
+            ("a\r\n b\n平\r（", "a b平\r（"),
+        ] {
             assert_eq!(apply(a, &minimal_edits(a, b)), b, "{a:?} -> {b:?}");
         }
     }
