@@ -138,14 +138,14 @@ impl Config {
         })
     }
 
-    /// Reads and parses a configuration file.
+    /// Reads and parses a configuration file (a regular file of bounded size: see `workspace::fs`).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| ConfigError {
             path: Some(path.to_path_buf()),
             line: 1,
             column: 1,
             span: 0..0,
-            message: format!("cannot read: {error}"),
+            message: format!("cannot read: {}", error.kind),
         })?;
         Config::parse(&text, Some(path))
     }
@@ -161,7 +161,8 @@ impl Config {
         // A bare file name has an empty parent: the current folder.
         let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
         let start = start.canonicalize().ok()?;
-        start.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.is_file())
+        // Anything by that name counts (a pipe too): loading it then says what is wrong with it.
+        start.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.exists() && !candidate.is_dir())
     }
 
     /// Whether the rule `code` runs, and at which severity.

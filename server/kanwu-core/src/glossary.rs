@@ -322,14 +322,14 @@ impl Glossary {
         Ok(Glossary::from_layers(vec![parse_entries(text, path)?]))
     }
 
-    /// Reads and parses a glossary file.
+    /// Reads and parses a glossary file (a regular file of bounded size: see `workspace::fs`).
     pub fn load(path: &Path) -> Result<Glossary, GlossaryError> {
-        let text = std::fs::read_to_string(path).map_err(|error| GlossaryError {
+        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| GlossaryError {
             path: Some(path.to_path_buf()),
             line: 1,
             column: 1,
             span: 0..0,
-            message: format!("cannot read: {error}"),
+            message: format!("cannot read: {}", error.kind),
         })?;
         Glossary::parse(&text, Some(path))
     }

@@ -118,6 +118,12 @@ impl Suppressions {
     /// that must not overwrite changes made meanwhile.
     pub fn load_stamped(root: &Path) -> Result<(Suppressions, Option<FileStamp>), SuppressError> {
         let path = Suppressions::path_for(root);
+        // The sidecar belongs to the workspace: a link out of it is not read.
+        if let Err(error) = fs::ensure_inside(&path, &[root.to_path_buf()]) {
+            if std::fs::symlink_metadata(&path).is_ok() {
+                return Err(SuppressError::File(error));
+            }
+        }
         match fs::read_settings_text(&path) {
             Ok((text, stamp)) => {
                 let suppressions = Suppressions::parse(&text).map_err(|message| SuppressError::Parse { path, message })?;

@@ -271,3 +271,36 @@ fn fix_of_a_rule_with_only_suggestions_says_so() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("only suggest"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_pipe_as_sidecar_or_configuration_never_hangs_check() {
+    let dir = folder();
+    std::fs::write(dir.path().join("page.txt"), "两委,班子\n").unwrap();
+    std::fs::write(dir.path().join("kanwu.toml"), "locale = \"en\"\n").unwrap();
+    std::fs::create_dir(dir.path().join(".kanwu")).unwrap();
+    make_fifo(&dir.path().join(".kanwu/ignored.toml"));
+    let output = kanwu(&["check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("ignored.toml") && stderr(&output).contains("named pipe"), "{}", stderr(&output));
+
+    std::fs::remove_file(dir.path().join("kanwu.toml")).unwrap();
+    make_fifo(&dir.path().join("kanwu.toml"));
+    let output = kanwu(&["check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("kanwu.toml") && stderr(&output).contains("named pipe"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_sidecar_that_links_out_of_the_workspace_is_not_read() {
+    let dir = folder();
+    let outside = folder();
+    std::fs::write(dir.path().join("page.txt"), "两委,班子\n").unwrap();
+    std::fs::write(dir.path().join("kanwu.toml"), "").unwrap();
+    std::fs::create_dir(dir.path().join(".kanwu")).unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "[[occurrence]]\npage = \"page.txt\"\ncode = \"half-width-punct\"\ntext = \",\"\n").unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join(".kanwu/ignored.toml")).unwrap();
+    let output = kanwu(&["check", "--format", "json", "."], dir.path());
+    assert!(stderr(&output).contains("outside"), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("half-width-punct"), "the outside sidecar silenced nothing");
+}
