@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Kanwu on a fresh or warm machine: installs what is missing, then the Rust suites
+# Runs every test of Kanwu on a fresh or warm machine: installs what is missing, checks formatting and
+# lints (cargo fmt, clippy -D warnings), then the Rust suites
 # (unit, fixtures, quality report against ../shared/seeds, property tests, CLI and LSP end-to-end), then,
 # last, the editor suites (TextMate grammar snapshots, real Neovim and real VS Code; tests/editors/run.sh).
 set -euo pipefail
@@ -24,6 +25,11 @@ export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 log_dir="$(mktemp -d "${TMPDIR:-/tmp}/kanwu-run-all.XXXXXX")"
 trap 'rm -rf "$log_dir"' EXIT
 
+# Habits first: formatting and lints are part of the tests (rustfmt.toml, clippy with warnings as errors).
+lint_status=0
+cargo fmt --all --check || { echo "run-all: cargo fmt --check found unformatted code (run cargo fmt)" >&2; lint_status=1; }
+cargo clippy --workspace --all-targets --locked -- -D warnings || { echo "run-all: clippy found warnings" >&2; lint_status=1; }
+
 rust_status=0
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log_dir/cargo.log" || rust_status=$?
 
@@ -39,8 +45,8 @@ editor_passed=$(grep -cE '^ok ' "$log_dir/editors.log" || true)
 editor_failed=$(grep -cE '^(not ok|FAIL) ' "$log_dir/editors.log" || true)
 summary="summary: $((cargo_passed + editor_passed)) passed, $((cargo_failed + editor_failed)) failed"
 
-if [ "$rust_status" != 0 ] || [ "$editors_status" != 0 ]; then
-  echo "run-all: FAILED (cargo test: $rust_status, editor suites: $editors_status)" >&2
+if [ "$lint_status" != 0 ] || [ "$rust_status" != 0 ] || [ "$editors_status" != 0 ]; then
+  echo "run-all: FAILED (fmt/clippy: $lint_status, cargo test: $rust_status, editor suites: $editors_status)" >&2
   echo "$summary"
   exit 1
 fi
