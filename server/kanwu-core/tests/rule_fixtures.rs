@@ -208,3 +208,67 @@ fn cjk_space_gives_one_diagnostic_per_line_with_exactly_the_per_space_edits() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Phrases that betray a message written for no particular count or the wrong kind of character,
+/// looked for outside the page text the message quotes (`“161 个”` is the page's own).
+fn awkward(message: &str) -> Option<&'static str> {
+    let mut own = String::new();
+    let mut depth = 0usize;
+    for c in message.chars() {
+        match c {
+            '“' => depth += 1,
+            '”' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => own.push(c),
+            _ => {}
+        }
+    }
+    let wrong_kind = message.contains("Latin letter “0”") || message.contains("拉丁字母“0”");
+    if wrong_kind {
+        return Some("a digit called a letter");
+    }
+    ["(s)", "1 个", "字母数字"].into_iter().find(|phrase| own.contains(phrase))
+}
+
+#[test]
+fn messages_read_naturally_in_both_languages() {
+    let config = Config::with_defaults();
+    let mut texts = all_fixture_texts();
+    texts.extend(seed_pages().into_iter().map(|(_, text)| text));
+    let mut failures = Vec::new();
+    for text in &texts {
+        for diagnostic in analyze(text, &config) {
+            let titles = diagnostic.fixes.iter().flat_map(|fix| [&fix.title.zh, &fix.title.en]);
+            for message in [&diagnostic.message.zh, &diagnostic.message.en].into_iter().chain(titles) {
+                if let Some(phrase) = awkward(message) {
+                    failures.push(format!("{}: {phrase:?} in {message:?}", diagnostic.code));
+                }
+            }
+        }
+    }
+    failures.sort();
+    failures.dedup();
+    assert!(failures.is_empty(), "{} awkward messages:\n{}", failures.len(), failures.join("\n"));
+
+    // One of a kind is said in the singular, more in the plural, in both languages.
+    let message_of = |code: &str, text: &str| {
+        let diagnostic = analyze(text, &config).into_iter().find(|d| d.code == code).unwrap_or_else(|| panic!("{code} in {text:?}"));
+        (diagnostic.message.zh.to_string(), diagnostic.message.en.to_string(), diagnostic.fixes.first().map(|fix| fix.title.en.to_string()))
+    };
+    let (zh, en, _) = message_of("trailing-space", "挨家挨户登记。 \n下一行。\n");
+    assert!(en.starts_with("A trailing white-space character after"), "{en}");
+    assert!(zh.contains("行尾有一个多余的空白字符"), "{zh}");
+    let (zh, en, _) = message_of("trailing-space", "挨家挨户登记。   \n下一行。\n");
+    assert!(en.starts_with("3 trailing white-space characters after"), "{en}");
+    assert!(zh.contains("行尾有 3 个多余的空白字符"), "{zh}");
+    let (_, en, title) = message_of("replacement-char", "东岭村养殖合作社社员赵春\u{FFFD}\n");
+    assert!(en.starts_with("A replacement character U+FFFD"), "{en}");
+    assert_eq!(title.as_deref(), Some("Delete the replacement character"));
+    let (zh, en, _) = message_of("mixed-script", "二0二〇年\n");
+    assert!(en.starts_with("Digit “0”"), "{en}");
+    assert!(zh.contains("汉字间夹有数字“0”"), "{zh}");
+    let (zh, en, _) = message_of("full-width-alnum", "开办农民夜校１２期\n");
+    assert!(en.starts_with("Full-width digits “１２”"), "{en}");
+    assert!(zh.starts_with("全角数字“１２”"), "{zh}");
+    let (_, en, _) = message_of("full-width-alnum", "做Ｂ超检查\n");
+    assert!(en.starts_with("Full-width letter “Ｂ”"), "{en}");
+}
