@@ -3,7 +3,8 @@
 //!
 //! Detection, without a byte-order mark: a page is UTF-8 if it is valid UTF-8; else UTF-8 with
 //! undecodable bytes if at least 99 % of its non-ASCII bytes form valid UTF-8 sequences; else
-//! GB18030 if it decodes without error; else it is undecodable (read for checking, never rewritten).
+//! GB18030 if it decodes without error (rewritten only if it encodes back to the same bytes); else
+//! it is undecodable (read for checking, never rewritten).
 //! Each run of undecodable bytes stands in the text as one U+FFFD placeholder, and [`Decoded`]
 //! remembers the bytes behind it, so that [`encode_with`] writes them back unchanged around the
 //! fixed text.
@@ -61,8 +62,8 @@ pub struct Decoded {
     pub encoding: PageEncoding,
     /// The runs of bytes that did not decode, in text order (empty for a clean page).
     pub undecodable: Vec<Undecodable>,
-    /// True when the page fits no encoding well enough to be rewritten (see the module docs): its
-    /// text is a best-effort reading for checking only.
+    /// True when the page fits no encoding well enough to be rewritten byte-exact (see the module
+    /// docs): its text is a best-effort reading for checking only.
     pub unwritable: bool,
 }
 
@@ -118,8 +119,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Ok(decode_utf8(bytes, PageEncoding::Utf8));
     }
     let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
+    // Clean GB18030 must also encode back to the same bytes (a lone 0x80 reads as € but € is
+    // written as A2 E3): otherwise writing it back would change bytes no fix meant to change.
     if !had_errors {
-        return Ok(Decoded { text: text.into_owned(), encoding: PageEncoding::Gb18030, undecodable: Vec::new(), unwritable: false });
+        let unwritable = GB18030.encode(&text).0 != bytes;
+        return Ok(Decoded { text: text.into_owned(), encoding: PageEncoding::Gb18030, undecodable: Vec::new(), unwritable });
     }
     // Neither encoding fits: read what UTF-8 can, for checking, and never rewrite the page.
     let mut decoded = decode_utf8(bytes, PageEncoding::Utf8);
@@ -324,6 +328,17 @@ mod tests {
         let decoded = decode(&broken).unwrap();
         assert!(decoded.unwritable);
         assert!(decoded.lossy());
+    }
+
+    #[test]
+    fn gb18030_that_would_not_encode_back_the_same_is_never_rewritten() {
+        // 0x80 decodes as € in GB18030, and € encodes as A2 E3: not byte-exact.
+        let mut bytes = encode("两委班子会议", PageEncoding::Gb18030);
+        bytes.push(0x80);
+        let decoded = decode(&bytes).unwrap();
+        assert!(decoded.unwritable, "{decoded:?}");
+        assert_eq!(decoded.encoding, PageEncoding::Gb18030, "still read as GB18030 for checking");
+        assert!(decoded.text.starts_with("两委班子会议"));
     }
 
     #[test]

@@ -24,6 +24,17 @@ struct Slot {
     item: u32,
 }
 
+/// What [`Findings::revise`] does with one finding.
+#[derive(Debug)]
+pub enum Revision {
+    /// The finding stays as it is.
+    Keep,
+    /// The finding goes.
+    Drop,
+    /// The finding is replaced by this diagnostic (page offsets).
+    Replace(Diagnostic),
+}
+
 /// The diagnostics of a page in page order (by start, end, then code, as [`crate::analyze`] sorts).
 #[derive(Clone, Debug, Default)]
 pub struct Findings {
@@ -177,6 +188,39 @@ impl Findings {
         });
     }
 
+    /// Keeps, drops or replaces each finding, as `revise` says. A replacement is an owned
+    /// diagnostic with page offsets over the same range as the finding it replaces (so the page
+    /// order holds; a replacement that moves is sorted into place). Unchanged findings stay shared.
+    pub fn revise(&mut self, mut revise: impl FnMut(Found<'_>) -> Revision) {
+        let mut replacements = Vec::new();
+        let mut moved = false;
+        let replacement_part = self.parts.len() as u32;
+        let parts = &self.parts;
+        self.order.retain_mut(|slot| {
+            let part = &parts[slot.part as usize];
+            let found = Found { base: &part.items[slot.item as usize], offset: part.offset };
+            match revise(found) {
+                Revision::Keep => true,
+                Revision::Drop => false,
+                Revision::Replace(diagnostic) => {
+                    moved |= diagnostic.range != found.range() || diagnostic.code != found.code();
+                    *slot = Slot { part: replacement_part, item: replacements.len() as u32 };
+                    replacements.push(diagnostic);
+                    true
+                }
+            }
+        });
+        if replacements.is_empty() {
+            return;
+        }
+        self.parts.push(Part { offset: 0, items: Arc::new(replacements) });
+        if moved {
+            let mut order = std::mem::take(&mut self.order);
+            order.sort_by(|a, b| self.compare(*a, *b));
+            self.order = order;
+        }
+    }
+
     /// Owned copies of every finding, with page offsets.
     pub fn to_vec(&self) -> Vec<Diagnostic> {
         self.iter().map(|found| found.to_diagnostic()).collect()
@@ -237,6 +281,25 @@ mod tests {
         assert_eq!(owned.range, 10..13);
         assert_eq!(owned.fixes[0].edits[0].range, 10..13);
         assert!(findings.get(8).is_none());
+    }
+
+    #[test]
+    fn revise_keeps_drops_and_replaces_in_place() {
+        let first = Arc::new(vec![diagnostic(0..3, "a"), diagnostic(6..9, "a")]);
+        let second = Arc::new(vec![diagnostic(0..3, "b")]);
+        let mut findings = Findings::assemble(vec![vec![(0, first)], vec![(10, second)]], vec![diagnostic(4..5, "z")]);
+        findings.revise(|found| match found.range().start {
+            4 => Revision::Drop,
+            6 => {
+                let mut trimmed = found.to_diagnostic();
+                trimmed.fixes.clear();
+                Revision::Replace(trimmed)
+            }
+            _ => Revision::Keep,
+        });
+        let seen: Vec<(Range<usize>, usize)> = findings.iter().map(|found| (found.range(), found.fixes().len())).collect();
+        assert_eq!(seen, vec![(0..3, 1), (6..9, 0), (10..13, 1)]);
+        assert_eq!(findings.get(2).expect("third finding").fixes()[0].edits[0].range, 10..13);
     }
 
     #[test]

@@ -86,25 +86,24 @@ pub fn fix_page(text: &str, config: &Config, request: &FixRequest<'_>) -> FixOut
         let diagnostics = crate::analyze(&current, config);
         let mut groups: Vec<Vec<&Edit>> = Vec::new();
         for diagnostic in diagnostics.iter().filter(|diagnostic| request.options.selects(diagnostic.code)) {
-            if let Some((suppressions, key)) = suppressions {
-                if suppressions.silences(key, &current, diagnostic) {
-                    kept.push(diagnostic.range.clone());
-                    continue;
-                }
-            }
-            let Some(fix) = diagnostic.safe_fix() else { continue };
-            let mut group = Vec::with_capacity(fix.edits.len());
-            for edit in &fix.edits {
-                // One silenced edit of a grouped fix (a single space of a justified line) stays.
-                let silenced = suppressions.is_some_and(|(suppressions, key)| {
-                    fix.edits.len() > 1 && suppressions.silences_at(key, &current, diagnostic.code, edit.range.clone())
-                });
-                if silenced {
+            let Some(original) = diagnostic.safe_fix() else { continue };
+            // What the sidecar leaves of the diagnostic, as `kanwu check` and the editor show it.
+            let remaining = match suppressions {
+                Some((suppressions, key)) => suppressions.remaining(key, &current, diagnostic),
+                None => Some(std::borrow::Cow::Borrowed(diagnostic)),
+            };
+            let Some(remaining) = remaining else {
+                kept.push(diagnostic.range.clone());
+                continue;
+            };
+            let fix = remaining.safe_fix();
+            // A silenced edit of a grouped fix (one space of a justified line) stays, protected.
+            for edit in &original.edits {
+                if !fix.is_some_and(|fix| fix.edits.contains(edit)) {
                     kept.push(edit.range.clone());
-                } else {
-                    group.push(edit);
                 }
             }
+            let group: Vec<&Edit> = original.edits.iter().filter(|edit| fix.is_some_and(|fix| fix.edits.contains(edit))).collect();
             if !group.is_empty() {
                 groups.push(group);
             }
@@ -281,6 +280,23 @@ mod tests {
         let moved = outcome.protected[0].clone();
         assert_eq!(&outcome.text[moved], "\u{FFFD}");
         assert!(outcome.text.starts_with("第一段，有逗号。"), "{}", outcome.text);
+    }
+
+    #[test]
+    fn an_ignored_space_stays_and_the_rest_of_its_justified_line_is_fixed() {
+        use crate::suppress::{Occurrence, Suppressions};
+        let config = Config::with_defaults();
+        let text = "标题\n\n组 织 党 员 深 入 一 线 ，开 展 走 访 慰 问 活 动 。\n";
+        let at = text.find("党 员").unwrap() + "党".len();
+        let mut suppressions = Suppressions::default();
+        // An entry written for one space, before the spaces of a line were grouped.
+        suppressions.add(Occurrence::at("p.txt", text, "cjk-space", at..at + 1));
+        let request = FixRequest { suppressions: Some((&suppressions, "p.txt")), ..FixRequest::default() };
+        let outcome = fix_page(text, &config, &request);
+        assert!(outcome.text.contains("组织党 员深入一线"), "{}", outcome.text);
+        assert!(!outcome.text.contains("开 展"), "{}", outcome.text);
+        // Without the entry every space goes.
+        assert!(fix_text(text, &config, &FixOptions::default()).text.contains("组织党员深入一线"));
     }
 
     #[test]

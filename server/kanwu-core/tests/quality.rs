@@ -6,7 +6,7 @@ mod quality_support;
 
 use kanwu_core::page::Tuning;
 use kanwu_core::Config;
-use quality_support::{load_pages, score_diagnostics, score_page, PageScore};
+use quality_support::{load_pages, score_diagnostics, score_page, score_with, Label, LabelledPage, PageScore};
 use std::fmt::Write;
 
 const MIN_RECALL: f64 = 0.95;
@@ -61,6 +61,36 @@ fn rules_meet_the_quality_figures_on_the_seed_pages() {
     assert!(total.recall() >= MIN_RECALL, "recall {:.3} below {MIN_RECALL}\n{out}", total.recall());
     assert!(total.precision(overall.true_positive_diagnostics) >= MIN_PRECISION, "precision below {MIN_PRECISION}\n{out}");
     assert!(overall.distance_removed() >= MIN_DISTANCE_REMOVED, "edit distance removed below {MIN_DISTANCE_REMOVED}\n{out}");
+}
+
+#[test]
+fn each_edit_of_a_grouped_fix_is_scored_against_the_labels() {
+    // An invented justified line: three flagged spaces, of which the labeller marked two.
+    let raw = "深 化 党 建引领\n".to_string();
+    let spaces: Vec<usize> = raw.match_indices(' ').map(|(at, _)| at).collect();
+    let label = |at: usize| Label { range: at..at + 1, code: "cjk-space".to_string(), replacement: String::new() };
+    let page = LabelledPage { name: "invented".to_string(), raw: raw.clone(), labels: vec![label(spaces[0]), label(spaces[2])] };
+    let grouped = kanwu_core::Diagnostic {
+        range: spaces[0]..spaces[2] + 1,
+        code: "cjk-space",
+        severity: kanwu_core::Severity::Warning,
+        message: kanwu_core::Message::new("两端对齐抽取留下的空格：3 处", "Justified-text extraction: 3 spaces"),
+        fixes: vec![kanwu_core::Fix::safe(
+            kanwu_core::Message::new("删除这一行的空格", "Remove the spaces of this line"),
+            spaces.iter().map(|&at| kanwu_core::Edit::delete(at..at + 1)).collect(),
+        )],
+    };
+    let score = score_with(&page, std::slice::from_ref(&grouped), &raw);
+    let counts = score.per_rule["cjk-space"];
+    assert_eq!((counts.found, counts.missed, counts.false_alarms), (2, 0, 1), "the middle space is a false alarm inside the group");
+    assert_eq!(score.true_positive_diagnostics, 2);
+
+    // A fix reaching beyond its diagnostic's range is scored at the range, the place it flags.
+    let mut reaching = grouped;
+    reaching.range = spaces[0]..spaces[0] + 1;
+    let score = score_with(&page, &[reaching], &raw);
+    let counts = score.per_rule["cjk-space"];
+    assert_eq!((counts.found, counts.missed, counts.false_alarms), (1, 1, 0));
 }
 
 /// The tuning grid searched by the leave-one-page-out run: every threshold of the page reading.

@@ -186,7 +186,7 @@ pub fn read_page(path: &Path) -> Result<Option<ReadPage>> {
     let decoded = read.decoded;
     if decoded.unwritable {
         eprintln!(
-            "warning: {}: neither UTF-8 nor GB18030 ({} bytes do not decode); checked as far as it reads, never rewritten",
+            "warning: {}: neither UTF-8 nor GB18030 that writes back the same ({} bytes do not decode); checked as far as it reads, never rewritten",
             path.display(),
             decoded.undecodable_bytes()
         );

@@ -185,7 +185,7 @@ fn fix_one(page: &PageFile, options: &FixOptions, to_stdout: bool, diff: bool) -
     }
     if read.unwritable && !diff {
         return Outcome::Refused(format!(
-            "{name}: not fixed: its bytes are neither UTF-8 nor GB18030, so it cannot be rewritten without losing some; convert it first (`kanwu check` shows the undecodable places)"
+            "{name}: not fixed: its bytes are neither UTF-8 nor GB18030 that reads back the same, so it cannot be rewritten without changing some; convert it first (`kanwu check` shows the undecodable places)"
         ));
     }
     let unsettled = (!outcome.settled).then(|| {

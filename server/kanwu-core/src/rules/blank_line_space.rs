@@ -1,7 +1,7 @@
 //! `blank-line-space`: a line that holds nothing but white space.
 
 use crate::chars::is_horizontal_space;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds lines made only of spaces, tabs, no-break or ideographic spaces.
@@ -35,8 +35,8 @@ impl Rule for BlankLineSpace {
                 &INFO,
                 line.range.clone(),
                 Message::new(
-                    format!("第 {number} 行是空行，却含有 {count} 个空白字符（{kinds}）"),
-                    format!("Blank line {number} holds {count} white-space character(s) ({kinds})"),
+                    format!("第 {number} 行是空行，却含有{}空白字符（{kinds}）", count_zh(count, "个")),
+                    format!("Blank line {number} holds {} ({kinds})", count_en(count, "a white-space character", "white-space characters")),
                 ),
                 vec![Fix::safe(
                     Message::new("清除空行中的空白（保留换行）", "Clear the white space, keeping the line break"),

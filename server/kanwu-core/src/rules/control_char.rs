@@ -8,7 +8,7 @@
 //! left alone. One diagnostic per run; the safe fix deletes the run.
 
 use crate::chars::excerpt;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds stray control and format characters.
@@ -99,10 +99,13 @@ fn report(cx: &Context<'_>, (start, end, chars): (usize, usize, Vec<char>), sink
         &INFO,
         start..end,
         Message::new(
-            format!("“{shown}”中有 {count} 个不可见字符（{zh_name} {codes}）"),
-            format!("{count} invisible character(s) ({en_name} {codes}) in “{shown}”"),
+            format!("“{shown}”中有{}不可见字符（{zh_name} {codes}）", count_zh(count, "个")),
+            format!("{} ({en_name} {codes}) in “{shown}”", capitalized(&count_en(count, "an invisible character", "invisible characters"))),
         ),
-        vec![Fix::safe(Message::new("删除不可见字符", "Delete the invisible character(s)"), vec![Edit::delete(start..end)])],
+        vec![Fix::safe(
+            Message::new("删除不可见字符", if count == 1 { "Delete the invisible character" } else { "Delete the invisible characters" }),
+            vec![Edit::delete(start..end)],
+        )],
     ));
 }
 

@@ -17,6 +17,11 @@
 //! `XX` with `X` at least two Chinese characters, not all one character and not a word that is
 //! commonly reduplicated (`研究研究`). Reduplication in running text (`一个个`, `踏踏实实`,
 //! `看看`) never covers a whole line and is left alone.
+//!
+//! A single line that fails those tests may be one caption extracted twice whose copies differ in
+//! which runs were doubled (`近日近日，，某某…学习近日，，某某…学习`); `check_copied_line` keeps each
+//! doubled run once and flags the line when what is left is one text twice over, so that one fix
+//! repairs it completely.
 
 use crate::chars::{is_han, is_horizontal_space};
 use crate::page::LineKind;
@@ -289,14 +294,103 @@ fn check_block(cx: &Context<'_>, block: Range<usize>, out: &mut Vec<DoubledLine>
             square_index += 1;
         }
         let clean = chain.clone().all(|index| loose_on[index - block.start] == 0);
-        if !clean || chain_squares.is_empty() {
+        if clean && !chain_squares.is_empty() && enough_doubling(cx, &chars, &chain, &chain_squares) {
+            emit_chain(cx, &chars, &chain, &chain_squares, out);
             continue;
         }
-        if !enough_doubling(cx, &chars, &chain, &chain_squares) {
-            continue;
+        if chain.len() == 1 {
+            check_copied_line(cx, &chars, &hashes, chain.start, out);
         }
-        emit_chain(cx, &chars, &chain, &chain_squares, out);
     }
+}
+
+/// A line that is one caption extracted twice, where either copy may have some of its runs
+/// doubled as well (`近日近日，，某某…学习近日，，某某…学习`): the copies differ, so the line is no
+/// square, and taking one copy away would still leave `近日近日，，`. The line is reduced by
+/// keeping every doubled run once (only runs that are evidence of doubling: see
+/// [`collapsible_half`]); when what is left is one text `CC` twice, with `C` at least two Chinese
+/// characters, and some doubled run was kept once on the way, the line is doubled: its fix keeps
+/// the first copy, with its doubled runs once, and deletes the second.
+fn check_copied_line(cx: &Context<'_>, chars: &[Ch], hashes: &Hashes, line: usize, out: &mut Vec<DoubledLine>) {
+    if cx.page.lines[line].kind == LineKind::Vertical {
+        return;
+    }
+    // The line's characters are one stretch of the block's.
+    let start = chars.partition_point(|ch| ch.line < line);
+    let end = chars.partition_point(|ch| ch.line <= line);
+    let on_line = &chars[start..end];
+    let n = on_line.len();
+    if !(6..=4 * MAX_HALF).contains(&n) {
+        return;
+    }
+    // The reduced line: the characters kept, each with its index on the line; and the doubled
+    // runs dropped, as ranges of indices.
+    let mut kept: Vec<(char, usize)> = Vec::with_capacity(n);
+    let mut dropped: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let at = start + i;
+        let half = (1..=MAX_HALF.min((n - i) / 2)).find(|&half| {
+            hashes.of(at, at + half) == hashes.of(at + half, at + 2 * half)
+                && (0..half).all(|k| on_line[i + k].c == on_line[i + half + k].c)
+                && collapsible_half(&on_line[i..i + half])
+        });
+        match half {
+            Some(half) => {
+                kept.extend((i..i + half).map(|k| (on_line[k].c, k)));
+                dropped.push(i + half..i + 2 * half);
+                i += 2 * half;
+            }
+            None => {
+                kept.push((on_line[i].c, i));
+                i += 1;
+            }
+        }
+    }
+    // Spaces between the copies are not part of either.
+    let content: Vec<(char, usize)> = kept.into_iter().filter(|(c, _)| !is_horizontal_space(*c)).collect();
+    if dropped.is_empty() || !content.len().is_multiple_of(2) {
+        return;
+    }
+    let half = content.len() / 2;
+    let (first, second) = content.split_at(half);
+    if first.iter().zip(second).any(|(a, b)| a.0 != b.0) || first.iter().filter(|(c, _)| is_han(*c)).count() < 2 {
+        return;
+    }
+    // Everything from the start of the second copy goes, with the doubled runs of the first.
+    let second_start = second[0].1;
+    let byte_range = |from: usize, to: usize| -> Range<usize> {
+        let last = on_line[to - 1];
+        on_line[from].at..last.at + last.c.len_utf8()
+    };
+    let mut ranges: Vec<Range<usize>> =
+        dropped.iter().filter(|run| run.end <= second_start).map(|run| byte_range(run.start, run.end)).collect();
+    let line_end = cx.page.lines[line].range.end;
+    let from = first.last().map_or(second_start, |last| last.1 + 1);
+    ranges.push(on_line[from].at..line_end);
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    out.push(DoubledLine { line, edits: merged.into_iter().map(Edit::delete).collect() });
+}
+
+/// Whether a run printed twice inside a copied line is evidence of doubling, to be kept once:
+/// a mark never printed twice in running text (`，，`), or at least two different Chinese
+/// characters that are not a word commonly said twice (`近日近日`, but not `某某`, `研究研究`).
+fn collapsible_half(half: &[Ch]) -> bool {
+    if half.iter().all(|ch| is_evidence_punct(ch.c)) {
+        return true;
+    }
+    let Some(first) = half.first() else { return false };
+    if half.len() < 2 || !half.iter().all(|ch| is_han(ch.c)) || half.iter().all(|ch| ch.c == first.c) {
+        return false;
+    }
+    let text: String = half.iter().map(|ch| ch.c).collect();
+    !super::repeated_word::is_legitimate_reduplication(&text)
 }
 
 /// Whether the squares of a chain of clean lines are enough to call its lines doubled.
@@ -486,6 +580,22 @@ mod tests {
         let diagnostics = found(text);
         assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
         assert_eq!(fixed(text), "日前，北川\n县某某校全体团员在清水河开展活动。\n");
+    }
+
+    #[test]
+    fn a_caption_extracted_twice_with_doubled_runs_is_repaired_in_one_go() {
+        // Two copies of one caption, the first with its opening runs doubled, the second not quite.
+        let text = "日前日前，，某某县团委在社区开展宣讲活动日前，，某某县团委在社区开展宣讲活动\n";
+        let diagnostics = found(text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(fixed(text), "日前，某某县团委在社区开展宣讲活动\n");
+        let spaced = "党旗党旗，，在基层高高飘扬 党旗，，在基层高高飘扬\n";
+        assert_eq!(fixed(spaced), "党旗，在基层高高飘扬\n");
+        // The copies must match once their doubled runs are kept once.
+        assert!(found("日前日前，，某某县团委在社区开展宣讲活动日前，，某某县团委在社区开展调研活动\n").is_empty());
+        // A line said twice with no doubled run in it is left to other rules.
+        assert!(found("加油！加油！\n").is_empty());
+        assert!(found("常常，常常。\n").is_empty());
     }
 
     #[test]

@@ -37,6 +37,19 @@ fn narrow(c: char) -> char {
     char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
 }
 
+/// What a run holds, in Chinese and English: digits (a decimal point among them), letters, or both.
+fn kind_of(run: &str) -> (&'static str, &'static str) {
+    let digits = run.chars().filter(|&c| is_full_width_digit(c)).count();
+    let letters = run.chars().filter(|&c| is_full_width_alnum(c) && !is_full_width_digit(c)).count();
+    match (letters, digits) {
+        (0, 1) => ("数字", "digit"),
+        (0, _) => ("数字", "digits"),
+        (1, 0) => ("字母", "letter"),
+        (_, 0) => ("字母", "letters"),
+        _ => ("字母和数字", "letters and digits"),
+    }
+}
+
 impl Rule for FullWidthAlnum {
     fn info(&self) -> &'static RuleInfo {
         &INFO
@@ -65,12 +78,13 @@ impl Rule for FullWidthAlnum {
             let run = &text[start..end];
             let ascii: String = run.chars().map(narrow).collect();
             let shown = excerpt(text, start..end, 2);
+            let (kind_zh, kind_en) = kind_of(run);
             sink.push(cx.diagnostic(
                 &INFO,
                 start..end,
                 Message::new(
-                    format!("全角字母数字“{run}”应为半角“{ascii}”：“{shown}”"),
-                    format!("Full-width “{run}” should be ASCII “{ascii}”: “{shown}”"),
+                    format!("全角{kind_zh}“{run}”应为半角“{ascii}”：“{shown}”"),
+                    format!("Full-width {kind_en} “{run}” should be ASCII “{ascii}”: “{shown}”"),
                 ),
                 vec![Fix::safe(
                     Message::new(format!("改为半角“{ascii}”"), format!("Replace with “{ascii}”")),

@@ -9,7 +9,7 @@
 
 use crate::chars::{excerpt, is_closing, is_horizontal_space, is_sentence_end};
 use crate::page::LineKind;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::ops::Range;
 
@@ -61,11 +61,20 @@ impl Rule for LeadingSpace {
             let count = deletions.iter().map(|r| cx.text[r.clone()].chars().count()).sum::<usize>();
             let (zh, en) = if starts_paragraph && lead.contains(INDENT) {
                 (
-                    format!("“{shown}”行首有 {count} 个多余的空白字符（段首只保留一至两个全角空格缩进）"),
-                    format!("{count} extra white-space character(s) before “{shown}” (a paragraph keeps at most two ideographic spaces)"),
+                    format!("“{shown}”行首有{}多余的空白字符（段首只保留一至两个全角空格缩进）", count_zh(count, "个")),
+                    format!(
+                        "{} before “{shown}” (a paragraph keeps at most two ideographic spaces)",
+                        capitalized(&count_en(count, "an extra white-space character", "extra white-space characters"))
+                    ),
                 )
             } else {
-                (format!("“{shown}”行首有 {count} 个多余的空白字符"), format!("{count} leading white-space character(s) before “{shown}”"))
+                (
+                    format!("“{shown}”行首有{}多余的空白字符", count_zh(count, "个")),
+                    format!(
+                        "{} before “{shown}”",
+                        capitalized(&count_en(count, "a leading white-space character", "leading white-space characters"))
+                    ),
+                )
             };
             sink.push(cx.diagnostic(
                 &INFO,

@@ -59,7 +59,9 @@ fn shape(c: char) -> Option<(Shape, &'static str, &'static str)> {
         Shape::Other
     };
     let code = c as u32;
-    if matches!(c, 'o' | 'O' | 'l' | 'I' | '0') {
+    if c == '0' {
+        Some((shape, "数字", "Digit"))
+    } else if matches!(c, 'o' | 'O' | 'l' | 'I') {
         Some((shape, "拉丁字母", "Latin letter"))
     } else if (0x0400..=0x052F).contains(&code) && c.is_alphabetic() {
         Some((shape, "西里尔字母", "Cyrillic letter"))

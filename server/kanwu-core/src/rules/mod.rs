@@ -117,6 +117,34 @@ impl Context<'_> {
     }
 }
 
+/// `count` things in English, with the singular for one: `a space` or `3 spaces` (`one` is the
+/// whole singular phrase, `many` the plural noun).
+pub(crate) fn count_en(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        one.to_string()
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// `text` with its first letter in upper case, to start a message.
+pub(crate) fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `count` with a Chinese measure word, one written as a word: `一个`, `3 个`.
+pub(crate) fn count_zh(count: usize, measure: &str) -> String {
+    if count == 1 {
+        format!("一{measure}")
+    } else {
+        format!(" {count} {measure}")
+    }
+}
+
 /// A check over one page.
 pub trait Rule: Send + Sync {
     /// The rule's code, severity and documentation.

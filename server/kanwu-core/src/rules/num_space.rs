@@ -99,9 +99,16 @@ fn check_line(cx: &Context<'_>, base: usize, content: &str, sink: &mut Vec<Diagn
                     start..end,
                     Message::new(
                         format!("数字与汉字之间多了空格：“{named}”"),
-                        format!("Stray space between a number and Chinese text in “{named}”"),
+                        if j - i == 1 {
+                            format!("Stray space between a number and Chinese text in “{named}”")
+                        } else {
+                            format!("Stray spaces between a number and Chinese text in “{named}”")
+                        },
                     ),
-                    vec![Fix::safe(Message::new("删除多余空格", "Delete the stray space"), vec![Edit::delete(start..end)])],
+                    vec![Fix::safe(
+                        Message::new("删除多余空格", if j - i == 1 { "Delete the stray space" } else { "Delete the stray spaces" }),
+                        vec![Edit::delete(start..end)],
+                    )],
                 ));
             }
         }

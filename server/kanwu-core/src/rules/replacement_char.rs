@@ -1,7 +1,7 @@
 //! `replacement-char`: U+FFFD, the mark a decoder leaves where it could not read a character.
 
 use crate::chars::excerpt;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds runs of the replacement character U+FFFD.
@@ -34,12 +34,19 @@ impl Rule for ReplacementChar {
                 &INFO,
                 start..end,
                 Message::new(
-                    format!("“{shown}”中有 {run} 个替换字符 U+FFFD，原字已丢失，请对照原版补上"),
+                    format!("“{shown}”中有{}替换字符 U+FFFD，原字已丢失，请对照原版补上", count_zh(run, "个")),
                     format!(
-                        "{run} replacement character(s) U+FFFD in “{shown}”: the original text was lost; restore it from the printed page"
+                        "{} U+FFFD in “{shown}”: the original text was lost; restore it from the printed page",
+                        capitalized(&count_en(run, "a replacement character", "replacement characters"))
                     ),
                 ),
-                vec![Fix::suggested(Message::new("删除替换字符", "Delete the replacement character(s)"), vec![Edit::delete(start..end)])],
+                vec![Fix::suggested(
+                    Message::new(
+                        "删除替换字符",
+                        if run == 1 { "Delete the replacement character" } else { "Delete the replacement characters" },
+                    ),
+                    vec![Edit::delete(start..end)],
+                )],
             ));
             search = end;
         }

@@ -1,7 +1,7 @@
 //! `trailing-space`: white space left at the end of a line by extraction or by hand editing.
 
 use crate::chars::{excerpt, is_horizontal_space};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds spaces, tabs, no-break and ideographic spaces at the end of a non-blank line.
@@ -37,8 +37,11 @@ impl Rule for TrailingSpace {
                 &INFO,
                 range.clone(),
                 Message::new(
-                    format!("“{shown}”行尾有 {count} 个多余的空白字符"),
-                    format!("{count} trailing white-space character(s) after “{shown}”"),
+                    format!("“{shown}”行尾有{}多余的空白字符", count_zh(count, "个")),
+                    format!(
+                        "{} after “{shown}”",
+                        capitalized(&count_en(count, "a trailing white-space character", "trailing white-space characters"))
+                    ),
                 ),
                 vec![Fix::safe(Message::new("删除行尾空白", "Delete the trailing white space"), vec![Edit::delete(range)])],
             ));

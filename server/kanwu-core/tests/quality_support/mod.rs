@@ -178,6 +178,21 @@ pub fn score_diagnostics(page: &LabelledPage, config: &Config) -> PageScore {
     score_with(page, &diagnostics, &page.raw)
 }
 
+/// The places one diagnostic flags, each scored on its own. A fix (the safe one, else the first)
+/// whose edits all lie inside the diagnostic's range repairs the places the diagnostic flags, so
+/// each edit is one place: a fix grouping several repairs, as `cjk-space` does for a justified
+/// line, counts each repair as found or as a false alarm. A diagnostic without such a fix (no fix,
+/// or one reaching beyond its range, as `dropped-quote` restoring both marks of a phrase for the
+/// one space it flags) is one place, its range.
+fn flagged_places(diagnostic: &Diagnostic) -> Vec<Range<usize>> {
+    let range = &diagnostic.range;
+    let inside = |edit: &kanwu_core::Edit| range.start <= edit.range.start && edit.range.end <= range.end;
+    match diagnostic.safe_fix().or(diagnostic.fixes.first()) {
+        Some(fix) if !fix.edits.is_empty() && fix.edits.iter().all(inside) => fix.edits.iter().map(|edit| edit.range.clone()).collect(),
+        _ => vec![range.clone()],
+    }
+}
+
 /// Scores given diagnostics and fixed text against the page's labels.
 pub fn score_with(page: &LabelledPage, diagnostics: &[Diagnostic], fixed: &str) -> PageScore {
     let mut score = PageScore::default();
@@ -186,8 +201,10 @@ pub fn score_with(page: &LabelledPage, diagnostics: &[Diagnostic], fixed: &str) 
         let end = ceil(&page.raw, (range.end + 12).min(page.raw.len()));
         format!("{}:{}: {:?}", page.name, range.start, &page.raw[start..end])
     };
+    let places: Vec<(&'static str, Range<usize>)> =
+        diagnostics.iter().flat_map(|d| flagged_places(d).into_iter().map(move |range| (d.code, range))).collect();
     for label in &page.labels {
-        let found = diagnostics.iter().any(|d| d.code == label.code && touches(&label.range, &d.range));
+        let found = places.iter().any(|(code, range)| *code == label.code && touches(&label.range, range));
         let counts = score.per_rule.entry(label.code.clone()).or_default();
         if found {
             counts.found += 1;
@@ -196,13 +213,13 @@ pub fn score_with(page: &LabelledPage, diagnostics: &[Diagnostic], fixed: &str) 
             score.missed_examples.push(format!("{} {}", label.code, context(&label.range)));
         }
     }
-    for diagnostic in diagnostics {
-        let hit = page.labels.iter().any(|label| label.code == diagnostic.code && touches(&label.range, &diagnostic.range));
+    for (code, range) in &places {
+        let hit = page.labels.iter().any(|label| label.code == *code && touches(&label.range, range));
         if hit {
             score.true_positive_diagnostics += 1;
         } else {
-            score.per_rule.entry(diagnostic.code.to_string()).or_default().false_alarms += 1;
-            score.false_alarm_examples.push(format!("{} {}", diagnostic.code, context(&diagnostic.range)));
+            score.per_rule.entry(code.to_string()).or_default().false_alarms += 1;
+            score.false_alarm_examples.push(format!("{code} {}", context(range)));
         }
     }
     let clean = page.clean();
