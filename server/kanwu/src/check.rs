@@ -1,39 +1,92 @@
-//! `kanwu check`: checks pages in parallel on all cores and prints diagnostics as they are found,
-//! a chunk of pages at a time, so memory stays flat in the number of pages.
+//! `kanwu check`: checks pages in parallel on all cores and streams their diagnostics to the output
+//! as they are rendered, a chunk of pages at a time, so memory stays flat in the number of pages
+//! and bounded by the pages in flight, not by the output.
 
 use crate::files::{collect_pages, read_page, suppression_key, PageFile};
-use crate::output::{human, sarif_log, sarif_results, write_json_elements, Style};
+use crate::output::{sarif_log_around_results, write_human, write_json_elements, write_sarif_results, Style};
+use crate::progress::Progress;
 use crate::{resolve_locale, Format, LocaleArg};
-use kanwu_core::{analyze, Locale, Severity};
+use kanwu_core::{analyze, Diagnostic, Locale, Severity};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Pages checked in parallel, per worker thread, before their output is written: enough to keep
 /// every core busy, few enough that memory stays flat in the number of pages.
 const PAGES_PER_THREAD: usize = 8;
 
+/// A page with at most this many diagnostics is rendered by its worker thread into a buffer; a page
+/// with more is rendered by the writing thread straight into the output, so no buffer ever holds
+/// more than this many diagnostics' rendering (about 1 KB each at most).
+const RENDERED_IN_WORKER: usize = 1_000;
+
+/// How a page was read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Read, decoded and checked.
+    Checked,
+    /// A binary file, skipped with a note.
+    Skipped,
+    /// It could not be read.
+    Unreadable,
+}
+
+/// A page's output: rendered by the worker, or left for the writing thread to stream.
+enum PageOutput {
+    Rendered(Vec<u8>),
+    ToRender { text: String, diagnostics: Vec<Diagnostic> },
+}
+
 /// What checking one page produced.
 struct PageReport {
-    /// SARIF results of the page.
-    rendered: Vec<serde_json::Value>,
-    /// The page's human or JSON output, ready to write.
-    bytes: Vec<u8>,
-    /// Whether the page's JSON output starts with the array's first element.
-    json_has_elements: bool,
+    reading: Reading,
+    output: PageOutput,
     counts: [usize; 4],
+    rules: BTreeMap<&'static str, usize>,
     fixable: usize,
     error: Option<String>,
 }
 
-/// Checks one page and renders its diagnostics in the requested format.
+/// How the output of a run is being written.
+struct Writer<'a> {
+    format: Format,
+    locale: Locale,
+    style: Style,
+    /// Whether no JSON or SARIF element has been written yet.
+    first: &'a mut bool,
+}
+
+impl Writer<'_> {
+    /// Renders one page's diagnostics in the run's format.
+    fn render(&mut self, out: &mut impl Write, path: &Path, text: &str, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+        match self.format {
+            Format::Human => write_human(out, path, text, diagnostics, self.locale, self.style),
+            Format::Json => write_json_elements(out, self.first, path, text, diagnostics, self.locale),
+            Format::Sarif => write_sarif_results(out, self.first, path, text, diagnostics, self.locale),
+        }
+    }
+}
+
+/// Checks one page and renders its diagnostics, unless they are too many to keep rendered.
 fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> PageReport {
-    let mut report =
-        PageReport { rendered: Vec::new(), bytes: Vec::new(), json_has_elements: false, counts: [0; 4], fixable: 0, error: None };
+    let mut report = PageReport {
+        reading: Reading::Checked,
+        output: PageOutput::Rendered(Vec::new()),
+        counts: [0; 4],
+        rules: BTreeMap::new(),
+        fixable: 0,
+        error: None,
+    };
     let read = match read_page(&page.display) {
         Ok(Some(read)) => read,
-        Ok(None) => return report,
+        Ok(None) => {
+            report.reading = Reading::Skipped;
+            return report;
+        }
         Err(error) => {
+            report.reading = Reading::Unreadable;
             report.error = Some(format!("{error:#}"));
             return report;
         }
@@ -45,20 +98,22 @@ fn check_page(page: &PageFile, format: Format, locale: Locale, style: Style) -> 
     }
     for diagnostic in &diagnostics {
         report.counts[diagnostic.severity as usize] += 1;
+        *report.rules.entry(diagnostic.code).or_default() += 1;
         if diagnostic.safe_fix().is_some() {
             report.fixable += 1;
         }
     }
-    match format {
-        Format::Human => report.bytes = human(&page.display, &text, &diagnostics, locale, style).into_bytes(),
-        Format::Json => {
-            // Each element is written with a leading `,\n`; the first element of the output drops the comma.
-            let mut first = false;
-            write_json_elements(&mut report.bytes, &mut first, &page.display, &text, &diagnostics, locale);
-            report.json_has_elements = !diagnostics.is_empty();
-        }
-        Format::Sarif => report.rendered = sarif_results(&page.display, &text, &diagnostics, locale),
+    if diagnostics.len() > RENDERED_IN_WORKER {
+        report.output = PageOutput::ToRender { text, diagnostics };
+        return report;
     }
+    // Whether the page's elements are the output's first is only known when they are written:
+    // each starts with `,\n`, and the writer drops the first comma of the output.
+    let mut first_of_output = false;
+    let mut bytes = Vec::new();
+    // Rendering into a byte buffer cannot fail.
+    let _ = Writer { format, locale, style, first: &mut first_of_output }.render(&mut bytes, &page.display, &text, &diagnostics);
+    report.output = PageOutput::Rendered(bytes);
     report
 }
 
@@ -83,6 +138,18 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// The figures of a whole run, for its summary.
+#[derive(Default)]
+struct Totals {
+    /// Diagnostics by severity (error, warning, information, hint).
+    counts: [usize; 4],
+    rules: BTreeMap<&'static str, usize>,
+    fixable: usize,
+    checked: usize,
+    skipped: usize,
+    unreadable: usize,
+}
+
 /// Runs `kanwu check`: exit 0 clean, 1 findings at warning or above, 2 errors (2 wins over 1).
 pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleArg>) -> Status {
     let pages = match collect_pages(paths) {
@@ -99,85 +166,150 @@ pub fn run(paths: &[std::path::PathBuf], format: Format, locale: Option<LocaleAr
         (argument, _) => resolve_locale(argument),
     };
     let style = Style { color: format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() };
+    let progress = Progress::new(pages.len(), "checking");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut counts = [0usize; 4];
-    let mut fixable = 0;
-    let mut failed = false;
-    let mut first_json = true;
-    let mut sarif = Vec::new();
-    if format == Format::Json {
-        let _ = out.write_all(b"[");
-    }
-    let chunk_size = PAGES_PER_THREAD * rayon::current_num_threads().max(1);
-    for chunk in pages.chunks(chunk_size) {
-        let reports: Vec<PageReport> = chunk.par_iter().map(|page| check_page(page, format, locale, style)).collect();
-        for report in reports {
-            if let Some(error) = report.error {
-                eprintln!("error: {error}");
-                failed = true;
-            }
-            for (total, count) in counts.iter_mut().zip(report.counts) {
-                *total += count;
-            }
-            fixable += report.fixable;
-            match format {
-                Format::Human => {
-                    let _ = out.write_all(&report.bytes);
-                }
-                Format::Json => {
-                    if report.json_has_elements {
-                        // The page's elements each start with `,\n`; the output's very first drops its comma.
-                        let bytes = if first_json { &report.bytes[1..] } else { &report.bytes[..] };
-                        let _ = out.write_all(bytes);
-                        first_json = false;
-                    }
-                }
-                Format::Sarif => sarif.extend(report.rendered),
-            }
-        }
-    }
-    match format {
+    let mut totals = Totals::default();
+    let mut first = true;
+    let sarif_tail = match format {
         Format::Json => {
-            let _ = out.write_all(if first_json { b"]\n" } else { b"\n]\n" });
+            write_or_quit(out.write_all(b"["));
+            String::new()
         }
         Format::Sarif => {
-            let _ = serde_json::to_writer_pretty(&mut out, &sarif_log(sarif, locale));
-            let _ = out.write_all(b"\n");
+            let (head, tail) = sarif_log_around_results(locale);
+            write_or_quit(out.write_all(head.as_bytes()));
+            tail
         }
-        Format::Human => {
-            let _ = out.write_all(summary(&counts, fixable, pages.len(), locale).as_bytes());
+        Format::Human => String::new(),
+    };
+    let chunk_size = PAGES_PER_THREAD * rayon::current_num_threads().max(1);
+    for chunk in pages.chunks(chunk_size) {
+        let reports: Vec<PageReport> = chunk
+            .par_iter()
+            .map(|page| {
+                let report = check_page(page, format, locale, style);
+                progress.inc(1);
+                report
+            })
+            .collect();
+        for (page, report) in chunk.iter().zip(reports) {
+            if let Some(error) = &report.error {
+                progress.suspend(|| eprintln!("error: {error}"));
+            }
+            match report.reading {
+                Reading::Checked => totals.checked += 1,
+                Reading::Skipped => totals.skipped += 1,
+                Reading::Unreadable => totals.unreadable += 1,
+            }
+            for (total, count) in totals.counts.iter_mut().zip(report.counts) {
+                *total += count;
+            }
+            for (code, count) in report.rules {
+                *totals.rules.entry(code).or_default() += count;
+            }
+            totals.fixable += report.fixable;
+            let mut writer = Writer { format, locale, style, first: &mut first };
+            match report.output {
+                PageOutput::Rendered(bytes) if bytes.is_empty() => {}
+                PageOutput::Rendered(bytes) => {
+                    // JSON and SARIF elements each start with `,\n`; the output's very first drops its comma.
+                    let bytes = if format != Format::Human && *writer.first { &bytes[1..] } else { &bytes[..] };
+                    write_or_quit(out.write_all(bytes));
+                    *writer.first = false;
+                }
+                PageOutput::ToRender { text, diagnostics } => write_or_quit(writer.render(&mut out, &page.display, &text, &diagnostics)),
+            }
         }
     }
-    let _ = out.flush();
-    if failed {
+    progress.finish();
+    match format {
+        Format::Json => write_or_quit(out.write_all(if first { b"]\n" } else { b"\n]\n" })),
+        Format::Sarif => {
+            write_or_quit(out.write_all(if first { b"" } else { b"\n" }));
+            write_or_quit(out.write_all(sarif_tail.as_bytes()));
+            write_or_quit(out.write_all(b"\n"));
+        }
+        Format::Human => write_or_quit(out.write_all(summary(&totals, locale).as_bytes())),
+    }
+    write_or_quit(out.flush());
+    if totals.unreadable > 0 {
         Status::Error
-    } else if counts[Severity::Error as usize] + counts[Severity::Warning as usize] > 0 {
+    } else if totals.counts[Severity::Error as usize] + totals.counts[Severity::Warning as usize] > 0 {
         Status::Findings
     } else {
         Status::Clean
     }
 }
 
-/// The closing line of human output.
-fn summary(counts: &[usize; 4], fixable: usize, pages: usize, locale: Locale) -> String {
+/// Goes on after a successful write; a closed or failing output ends the process (see
+/// [`crate::stdout_failed`]).
+fn write_or_quit(result: std::io::Result<()>) {
+    if let Err(error) = result {
+        crate::stdout_failed(error);
+    }
+}
+
+/// The closing lines of human output: pages checked (and those skipped or unreadable), problems
+/// by severity, then problems per rule, most frequent first.
+fn summary(totals: &Totals, locale: Locale) -> String {
+    let counts = &totals.counts;
     let total: usize = counts.iter().sum();
-    match locale {
-        Locale::Zh => format!(
-            "共检查 {pages} 页，发现 {total} 处问题（错误 {}，警告 {}，提示 {}）；其中 {fixable} 处可用 `kanwu fix` 自动修复。\n",
-            counts[0],
-            counts[1],
-            counts[2] + counts[3]
-        ),
-        Locale::En => format!(
-            "Checked {pages} page{}: {total} problem{} ({} error{}, {} warning{}, {} info/hint); {fixable} fixable with `kanwu fix`.\n",
-            if pages == 1 { "" } else { "s" },
-            if total == 1 { "" } else { "s" },
-            counts[0],
-            if counts[0] == 1 { "" } else { "s" },
-            counts[1],
-            if counts[1] == 1 { "" } else { "s" },
-            counts[2] + counts[3]
-        ),
+    let fixable = totals.fixable;
+    let checked = totals.checked;
+    let mut out = match locale {
+        Locale::Zh => {
+            let mut not_checked = Vec::new();
+            if totals.unreadable > 0 {
+                not_checked.push(format!("{} 页无法读取", totals.unreadable));
+            }
+            if totals.skipped > 0 {
+                not_checked.push(format!("{} 个二进制文件已跳过", totals.skipped));
+            }
+            let not_checked = if not_checked.is_empty() { String::new() } else { format!("（{}）", not_checked.join("，")) };
+            format!(
+                "共检查 {checked} 页{not_checked}，发现 {total} 处问题（错误 {}，警告 {}，信息/提示 {}）；其中 {fixable} 处可用 `kanwu fix` 自动修复。\n",
+                counts[0],
+                counts[1],
+                counts[2] + counts[3]
+            )
+        }
+        Locale::En => {
+            let mut not_checked = Vec::new();
+            if totals.unreadable > 0 {
+                not_checked.push(format!("{} could not be read", totals.unreadable));
+            }
+            if totals.skipped > 0 {
+                not_checked.push(format!("{} binary file{} skipped", totals.skipped, plural(totals.skipped)));
+            }
+            let not_checked = if not_checked.is_empty() { String::new() } else { format!(" ({})", not_checked.join(", ")) };
+            format!(
+                "Checked {checked} page{}{not_checked}: {total} problem{} ({} error{}, {} warning{}, {} info/hint); {fixable} fixable with `kanwu fix`.\n",
+                plural(checked),
+                plural(total),
+                counts[0],
+                plural(counts[0]),
+                counts[1],
+                plural(counts[1]),
+                counts[2] + counts[3]
+            )
+        }
+    };
+    let mut rules: Vec<(&&str, &usize)> = totals.rules.iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (code, count) in rules {
+        out.push_str(&match locale {
+            Locale::Zh => format!("  {code}：{count} 处\n"),
+            Locale::En => format!("  {code}: {count}\n"),
+        });
+    }
+    out
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
     }
 }

@@ -1,7 +1,10 @@
 //! `kanwu glossary`: list, show and export the glossary (the built-in one with the workspace files laid over it).
 
+use crate::Stdout;
 use clap::Subcommand;
-use kanwu_core::glossary::{glossary_for_folder, Category, Glossary, DEFAULT_WORKSPACE_FILE};
+use kanwu_core::config::CONFIG_FILE_NAME;
+use kanwu_core::glossary::{workspace_files, Category, Glossary, DEFAULT_WORKSPACE_FILE};
+use kanwu_core::Config;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +25,7 @@ pub enum GlossaryCommand {
     },
     /// Write the built-in glossary as an editable workspace glossary file.
     Export {
-        /// Where to write it (default `glossary.toml`).
+        /// Where to write it (default `glossary.toml`; `-` for stdout).
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Overwrite the file if it exists.
@@ -50,15 +53,19 @@ pub fn run(command: GlossaryCommand) -> ExitCode {
             for entry in glossary.entries().iter().filter(|entry| filter.is_none_or(|category| entry.category == category)) {
                 out.push_str(&format!("{}\t{}\t{}\n", entry.term, entry.category.as_str(), entry.english));
             }
-            print!("{out}");
+            let mut stdout = Stdout::lock();
+            stdout.write_all(out.as_bytes());
+            stdout.flush();
             ExitCode::SUCCESS
         }
         GlossaryCommand::Show { term } => {
             let Some(glossary) = current_glossary() else { return ExitCode::from(2) };
             match glossary.lookup(&term) {
                 Some(entry) => {
-                    print!("{}", entry.to_plain_text());
-                    println!("来源：{}:{}", entry.source.file_name(), entry.source.line);
+                    let mut out = Stdout::lock();
+                    out.write_all(entry.to_plain_text().as_bytes());
+                    writeln!(out, "来源：{}:{}", entry.source.file_name(), entry.source.line);
+                    out.flush();
                     ExitCode::SUCCESS
                 }
                 None => {
@@ -87,8 +94,64 @@ fn current_glossary() -> Option<Glossary> {
     }
 }
 
+/// The layered glossary in force in `folder`: the nearest `kanwu.toml` upward names the workspace
+/// files; without one, a `glossary.toml` in `folder` itself is used.
+fn glossary_for_folder(folder: &Path) -> Result<Glossary, String> {
+    match Config::find_upward(folder) {
+        Some(path) => glossary_for_config(&Config::load(&path).map_err(|error| error.to_string())?),
+        None => {
+            let default = folder.join(DEFAULT_WORKSPACE_FILE);
+            if default.is_file() {
+                let workspace = Glossary::load(&default).map_err(|error| error.to_string())?;
+                Ok(Glossary::layered(Glossary::builtin(), [&workspace]))
+            } else {
+                Ok(Glossary::builtin().clone())
+            }
+        }
+    }
+}
+
+/// The built-in glossary with the workspace files of `config` laid over it. A file that the
+/// configuration's `[glossary] files` names but that does not exist is left out with a warning
+/// naming the `kanwu.toml` and the file; a file that exists but cannot be read or parsed is an error.
+pub fn glossary_for_config(config: &Config) -> Result<Glossary, String> {
+    let mut present = config.clone();
+    let paths = workspace_files(config);
+    if !config.glossary_files.is_empty() {
+        let config_file = config.source.as_deref().map_or_else(|| CONFIG_FILE_NAME.to_string(), |path| path.display().to_string());
+        present.glossary_files = config
+            .glossary_files
+            .iter()
+            .zip(&paths)
+            .filter(|(name, path)| {
+                let exists = path.exists();
+                if !exists {
+                    eprintln!(
+                        "warning: {config_file}: glossary file `{name}` (in [glossary] files) does not exist at {}; going on without it",
+                        path.display()
+                    );
+                }
+                exists
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        // With every named file missing, only the built-in glossary is in force (not the default
+        // `glossary.toml`, which naming files replaces).
+        if present.glossary_files.is_empty() {
+            return Ok(Glossary::builtin().clone());
+        }
+    }
+    Glossary::for_config(&present).map_err(|error| error.to_string())
+}
+
 /// Writes the built-in glossary to `path`, refusing to replace an existing file unless forced.
 fn export(path: &Path, force: bool) -> ExitCode {
+    if path == Path::new("-") {
+        let mut out = Stdout::lock();
+        out.write_all(Glossary::export_builtin().as_bytes());
+        out.flush();
+        return ExitCode::SUCCESS;
+    }
     if path.exists() && !force {
         eprintln!("kanwu glossary: {} already exists; pass --force to overwrite it", path.display());
         return ExitCode::from(1);

@@ -5,11 +5,14 @@ mod files;
 mod fix;
 mod glossary_cmd;
 mod output;
+mod progress;
 mod refs_cmd;
 mod stats_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kanwu_core::Locale;
+use kanwu_core::rules::FixSafety;
+use kanwu_core::{Locale, Severity};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,7 +132,9 @@ fn main() -> ExitCode {
         }
         Command::Fix { paths, stdout, diff, rules, keep_lines } => fix::run(&paths, stdout, diff, rules, keep_lines),
         Command::Rules { locale } => {
-            print!("{}", rules_table(resolve_locale(locale)));
+            let mut out = Stdout::lock();
+            out.write_all(rules_table(resolve_locale(locale)).as_bytes());
+            out.flush();
             ExitCode::SUCCESS
         }
         Command::Glossary { command } => glossary_cmd::run(command),
@@ -145,20 +150,96 @@ fn main() -> ExitCode {
     }
 }
 
-/// The rule table in Markdown, as in the README.
+/// The rule table in Markdown: in English as in the README, or in Chinese.
 pub fn rules_table(locale: Locale) -> String {
-    let mut out = String::from("| code | default severity | fixes | example |\n|---|---|---|---|\n");
+    let mut out = String::from(match locale {
+        Locale::En => "| code | default severity | fixes | example |\n|---|---|---|---|\n",
+        Locale::Zh => "| 规则 | 默认级别 | 修复 | 示例 | 说明 |\n|---|---|---|---|---|\n",
+    });
     for rule in kanwu_core::rules::all_rules() {
         let info = rule.info();
-        let _ = locale;
-        out.push_str(&format!(
-            "| [`{}`](docs/rules/{}.md) | {} | {} | `{}` |\n",
-            info.code,
-            info.code,
-            info.default_severity.as_str(),
-            info.fix_safety.as_str(),
-            info.example
-        ));
+        let link = format!("[`{}`](docs/rules/{}.md)", info.code, info.code);
+        out.push_str(&match locale {
+            Locale::En => {
+                format!("| {link} | {} | {} | `{}` |\n", info.default_severity.as_str(), info.fix_safety.as_str(), info.example)
+            }
+            Locale::Zh => format!(
+                "| {link} | {} | {} | `{}` | {} |\n",
+                severity_name_zh(info.default_severity),
+                fix_safety_zh(info.fix_safety),
+                info.example,
+                info.summary_zh
+            ),
+        });
     }
     out
+}
+
+/// The Chinese name of a severity, as the rule table and `kanwu.toml` documentation use it.
+fn severity_name_zh(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "错误",
+        Severity::Warning => "警告",
+        Severity::Information => "信息",
+        Severity::Hint => "提示",
+    }
+}
+
+/// The Chinese words for how a rule's fixes are applied.
+fn fix_safety_zh(safety: FixSafety) -> &'static str {
+    match safety {
+        FixSafety::Safe => "安全修复",
+        FixSafety::Suggested => "仅建议",
+        FixSafety::Mixed => "确定时安全修复，否则建议",
+        FixSafety::None => "无",
+    }
+}
+
+/// The exit status after the reader of stdout went away (`kanwu … | head -1`): 128 + SIGPIPE, the
+/// status shells report for a program that the signal ended.
+pub const CLOSED_OUTPUT_STATUS: i32 = 141;
+
+/// Ends the process after a failed write to stdout: quietly with [`CLOSED_OUTPUT_STATUS`] when the
+/// reader closed the pipe, else with a message and status 2.
+pub fn stdout_failed(error: std::io::Error) -> ! {
+    if error.kind() != std::io::ErrorKind::BrokenPipe {
+        let _ = writeln!(std::io::stderr(), "error: cannot write the output: {error}");
+        std::process::exit(2);
+    }
+    std::process::exit(CLOSED_OUTPUT_STATUS)
+}
+
+/// Buffered standard output for a command's results, whose writes never fail: a reader that has
+/// gone away ends the process quietly instead of a panic (see [`stdout_failed`]). `write!` and
+/// `writeln!` work on it.
+pub struct Stdout {
+    inner: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Stdout {
+    /// Locks stdout for the rest of the command.
+    pub fn lock() -> Stdout {
+        Stdout { inner: std::io::BufWriter::new(std::io::stdout().lock()) }
+    }
+
+    /// Writes all of `bytes`.
+    pub fn write_all(&mut self, bytes: &[u8]) {
+        if let Err(error) = self.inner.write_all(bytes) {
+            stdout_failed(error);
+        }
+    }
+
+    /// Writes formatted text (what `write!` calls).
+    pub fn write_fmt(&mut self, arguments: std::fmt::Arguments<'_>) {
+        if let Err(error) = self.inner.write_fmt(arguments) {
+            stdout_failed(error);
+        }
+    }
+
+    /// Writes out what is buffered.
+    pub fn flush(&mut self) {
+        if let Err(error) = self.inner.flush() {
+            stdout_failed(error);
+        }
+    }
 }

@@ -1,10 +1,11 @@
 //! `kanwu refs TERM [PATH…]`: every occurrence of a term across the pages, OCR-aware (found through wraps and stray spaces), as `path:line:col: context` or JSON.
 
 use crate::files::{collect_pages, read_page};
+use crate::progress::Progress;
+use crate::Stdout;
 use kanwu_core::index::{search_text, Hit};
 use rayon::prelude::*;
 use serde_json::json;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,7 +30,8 @@ pub struct RefsArgs {
 /// How many characters of context each side of a hit the human output shows.
 const CONTEXT_CHARS: usize = 12;
 
-/// Runs `kanwu refs`: exit 0 when the term was found, 1 when not, 2 when pages cannot be read.
+/// Runs `kanwu refs`: exit 0 when the term was found, 1 when not (with a sentence on stderr saying
+/// so), 2 when pages cannot be read.
 pub fn run(args: RefsArgs) -> ExitCode {
     let paths = crate::default_paths(args.paths);
     let pages = match collect_pages(&paths) {
@@ -41,33 +43,35 @@ pub fn run(args: RefsArgs) -> ExitCode {
     };
     let files: Vec<PathBuf> = pages.into_iter().map(|page| page.display).collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
+    let progress = Progress::new(files.len(), "searching");
     // A one-off search needs no index: each page is scanned on all cores, and only pages whose raw
     // text may hold the term (its characters with at most whitespace between) are parsed and
     // normalized, so hits are exactly those of the corpus index.
     let mut found: Vec<(&PathBuf, Vec<(Hit, String)>)> = files
         .par_iter()
-        .filter_map(|path| match read_page(path) {
-            Ok(read) => {
-                let hits = search_text(&read?.text, &args.term, CONTEXT_CHARS);
-                (!hits.is_empty()).then_some((path, hits))
-            }
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                None
-            }
+        .filter_map(|path| {
+            let found = match read_page(path) {
+                Ok(read) => read.map(|read| search_text(&read.text, &args.term, CONTEXT_CHARS)).filter(|hits| !hits.is_empty()),
+                Err(error) => {
+                    progress.suspend(|| eprintln!("error: {error:#}"));
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    None
+                }
+            };
+            progress.inc(1);
+            found.map(|hits| (path, hits))
         })
         .collect();
+    progress.finish();
     found.sort_by(|a, b| a.0.cmp(b.0));
     let total: usize = found.iter().map(|(_, hits)| hits.len()).sum();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Stdout::lock();
     match args.format {
         RefsFormat::Human => {
             for (path, hits) in &found {
                 let path = path.display().to_string();
                 for (hit, context) in hits {
-                    let _ = writeln!(out, "{path}:{}:{}: {context}", hit.start.line + 1, hit.start.chars + 1);
+                    writeln!(out, "{path}:{}:{}: {context}", hit.start.line + 1, hit.start.chars + 1);
                 }
             }
         }
@@ -86,11 +90,17 @@ pub fn run(args: RefsArgs) -> ExitCode {
                     })
                 })
                 .collect();
-            let _ = serde_json::to_writer_pretty(&mut out, &elements);
-            let _ = out.write_all(b"\n");
+            // Serializing plain JSON values cannot fail.
+            let json = serde_json::to_string_pretty(&elements).unwrap_or_default();
+            out.write_all(json.as_bytes());
+            out.write_all(b"\n");
         }
     }
-    let _ = out.flush();
+    out.flush();
+    if total == 0 {
+        let pages = files.len();
+        eprintln!("No occurrence of `{}` in {pages} page{}.", args.term, if pages == 1 { "" } else { "s" });
+    }
     if failed.load(std::sync::atomic::Ordering::Relaxed) {
         ExitCode::from(2)
     } else if total == 0 {

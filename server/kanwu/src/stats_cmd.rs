@@ -1,6 +1,8 @@
 //! `kanwu stats [PATH…]`: pages, articles, characters, diagnostics per rule and the most frequent glossary terms of a corpus.
 
 use crate::files::{collect_pages, read_page, suppression_key, PageFile};
+use crate::progress::Progress;
+use crate::Stdout;
 use kanwu_core::glossary::Glossary;
 use kanwu_core::normalized::NormalizedView;
 use kanwu_core::{analyze_page, Page};
@@ -56,13 +58,13 @@ impl Figures {
 }
 
 /// Counts one page.
-fn page_figures(file: &PageFile, glossary: &Glossary) -> Figures {
+fn page_figures(file: &PageFile, glossary: &Glossary, progress: &Progress) -> Figures {
     let mut figures = Figures::default();
     let text = match read_page(&file.display) {
         Ok(Some(read)) => read.text,
         Ok(None) => return figures,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            progress.suspend(|| eprintln!("error: {error:#}"));
             figures.failed = true;
             return figures;
         }
@@ -101,7 +103,7 @@ pub fn run(args: StatsArgs) -> ExitCode {
     for page in &pages {
         let key = std::sync::Arc::as_ptr(&page.settings) as usize;
         if let std::collections::hash_map::Entry::Vacant(slot) = glossaries.entry(key) {
-            match Glossary::for_config(&page.settings.config) {
+            match crate::glossary_cmd::glossary_for_config(&page.settings.config) {
                 Ok(glossary) => {
                     slot.insert(glossary);
                 }
@@ -112,31 +114,38 @@ pub fn run(args: StatsArgs) -> ExitCode {
             }
         }
     }
-    let total = pages.par_iter().map(|page| page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)])).reduce(
-        Figures::default,
-        |mut total, page| {
+    let progress = Progress::new(pages.len(), "counting");
+    let total = pages
+        .par_iter()
+        .map(|page| {
+            let figures = page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)], &progress);
+            progress.inc(1);
+            figures
+        })
+        .reduce(Figures::default, |mut total, page| {
             total.add(page);
             total
-        },
-    );
+        });
+    progress.finish();
     let mut terms: Vec<(&String, &usize)> = total.terms.iter().collect();
     terms.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     terms.truncate(args.top);
     let diagnostics: usize = total.rules.values().sum();
+    let mut out = Stdout::lock();
     match args.format {
         StatsFormat::Human => {
-            println!("pages: {}", total.pages);
-            println!("articles: {}", total.articles);
-            println!("characters: {}", total.characters);
-            println!("diagnostics: {diagnostics}");
+            writeln!(out, "pages: {}", total.pages);
+            writeln!(out, "articles: {}", total.articles);
+            writeln!(out, "characters: {}", total.characters);
+            writeln!(out, "diagnostics: {diagnostics}");
             let mut rules: Vec<(&&str, &usize)> = total.rules.iter().collect();
             rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             for (code, count) in rules {
-                println!("  {code}: {count}");
+                writeln!(out, "  {code}: {count}");
             }
-            println!("glossary terms:");
+            writeln!(out, "glossary terms:");
             for (term, count) in &terms {
-                println!("  {term}: {count}");
+                writeln!(out, "  {term}: {count}");
             }
         }
         StatsFormat::Json => {
@@ -148,9 +157,10 @@ pub fn run(args: StatsArgs) -> ExitCode {
                 "rules": total.rules,
                 "terms": terms.iter().map(|(term, count)| json!({"term": term, "count": count})).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            writeln!(out, "{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
     }
+    out.flush();
     if total.failed {
         ExitCode::from(2)
     } else {
