@@ -323,6 +323,11 @@ fn check_copied_line(cx: &Context<'_>, chars: &[Ch], hashes: &Hashes, line: usiz
     if !(6..=4 * MAX_HALF).contains(&n) {
         return;
     }
+    // Fake bold doubles the marks of a caption too (`，，`): a line without a doubled mark is not
+    // read further (this keeps the search below off almost every line).
+    if !on_line.windows(2).any(|pair| pair[0].c == pair[1].c && is_evidence_punct(pair[0].c)) {
+        return;
+    }
     // The reduced line: the characters kept, each with its index on the line; and the doubled
     // runs dropped, as ranges of indices.
     let mut kept: Vec<(char, usize)> = Vec::with_capacity(n);
