@@ -43,6 +43,7 @@
 
 use crate::config::Config;
 use crate::findings::Findings;
+use crate::line_index::next_line_break;
 use crate::page::{
     block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page,
     Tuning, VerticalRun, COLUMN_RANK,
@@ -517,10 +518,12 @@ fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
 }
 
 /// Whether the line before the one starting at `start` (a line start after the first) is empty.
+/// Its terminator (`\n`, `\r\n` or a lone `\r`) is dropped; the line is empty when the text or
+/// another terminator ends right before it.
 fn previous_line_is_empty(text: &str, start: usize) -> bool {
     let before = text[..start].strip_suffix('\n').unwrap_or(&text[..start]);
     let before = before.strip_suffix('\r').unwrap_or(before);
-    before.is_empty() || before.ends_with('\n')
+    before.is_empty() || before.ends_with(['\n', '\r'])
 }
 
 /// How many lines before a cut inside a block are looked at for a wider body line.
@@ -535,8 +538,10 @@ pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
     // The last lines of the current block (content ranges), the line before a cut last.
     let mut recent: VecDeque<Range<usize>> = VecDeque::with_capacity(LOOK_BACK + 2);
     while line_start < text.len() {
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |at| line_start + at);
-        let content = text[line_start..line_end].strip_suffix('\r').unwrap_or(&text[line_start..line_end]);
+        // Lines end as the page structure ends them, so a cut never falls inside a `\r\n`.
+        let (line_end, next_line_start) =
+            next_line_break(text, line_start).map_or((text.len(), text.len()), |found| (found.start, found.end));
+        let content = &text[line_start..line_end];
         if content.is_empty() {
             blank_since = true;
             recent.clear();
@@ -562,7 +567,7 @@ pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
                 }
             }
         }
-        line_start = line_end + 1;
+        line_start = next_line_start;
     }
     if start < text.len() || bounds.is_empty() {
         bounds.push(start..text.len());
@@ -609,6 +614,29 @@ mod tests {
         assert_eq!(bounds[0], 0..paragraph.len() + 1);
         assert_eq!(bounds[1].end, text.len());
         assert_eq!(chunk_bounds("", &Tuning::default()), vec![0..0]);
+    }
+
+    #[test]
+    fn cuts_pages_with_any_line_end_alike() {
+        let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
+        let lf = format!("{paragraph}\n{paragraph}\n，{paragraph}\n{paragraph}");
+        let lf_bounds = chunk_bounds(&lf, &Tuning::default());
+        assert!(lf_bounds.len() > 1);
+        for terminator in ["\r", "\r\n"] {
+            let text = lf.replace('\n', terminator);
+            let bounds = chunk_bounds(&text, &Tuning::default());
+            // The same cuts, each at the start of a line: never between a `\r` and its `\n`.
+            let lines_before = |text: &str, at: usize| crate::LineIndex::new(text).line_of(at);
+            let cut_lines: Vec<u32> = bounds.iter().map(|range| lines_before(&text, range.start)).collect();
+            let lf_cut_lines: Vec<u32> = lf_bounds.iter().map(|range| lines_before(&lf, range.start)).collect();
+            assert_eq!(cut_lines, lf_cut_lines, "{terminator:?}");
+            for (range, lf_range) in bounds.iter().zip(&lf_bounds).skip(1) {
+                let cut = range.start;
+                assert!(text[..cut].ends_with(terminator) && !text[cut..].starts_with('\n'), "{terminator:?} cut at {cut}");
+                assert_eq!(previous_line_is_empty(&text, cut), previous_line_is_empty(&lf, lf_range.start), "{terminator:?} cut at {cut}");
+            }
+        }
+        assert!(previous_line_is_empty("甲\r\r乙", 5) && !previous_line_is_empty("甲\r乙", 4) && previous_line_is_empty("甲\r\r\n乙", 6));
     }
 
     #[test]

@@ -1,4 +1,7 @@
 //! Converts UTF-8 byte offsets to (line, column) in UTF-8, UTF-16 or UTF-32 units and back.
+//!
+//! A line ends at `\n`, at `\r\n` or at a lone `\r`, as in the LSP specification; the functions
+//! [`line_break_len`] and [`next_line_break`] tell the same line ends to the rest of the core.
 
 /// The unit in which columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -27,6 +30,22 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// The length of the line terminator starting at byte `offset` of `text`: 2 for `\r\n`, 1 for `\n`
+/// or a lone `\r`, 0 when no line ends there.
+pub fn line_break_len(text: &str, offset: usize) -> usize {
+    match text.as_bytes().get(offset..) {
+        Some([b'\r', b'\n', ..]) => 2,
+        Some([b'\n' | b'\r', ..]) => 1,
+        _ => 0,
+    }
+}
+
+/// The first line terminator at or after byte `from`, as the byte range it takes (`\r\n` whole).
+pub fn next_line_break(text: &str, from: usize) -> Option<std::ops::Range<usize>> {
+    let at = from + memchr::memchr2(b'\n', b'\r', text.as_bytes().get(from..)?)?;
+    Some(at..at + line_break_len(text, at))
+}
+
 /// Distance in bytes between the checkpoints kept inside long lines.
 const CHECKPOINT_STRIDE: usize = 2048;
 
@@ -34,12 +53,12 @@ const CHECKPOINT_STRIDE: usize = 2048;
 /// one stride of text whatever the line length.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    /// Byte offset where each line starts; a line ends at `\n` (a preceding `\r` belongs to the terminator).
+    /// Byte offset where each line starts; a line ends at `\n`, `\r\n` or a lone `\r`.
     line_starts: Vec<usize>,
     /// Checkpoints inside long lines: (byte offset, line, utf16 column, utf32 column).
     checkpoints: Vec<(usize, u32, u32, u32)>,
     len: usize,
-    /// Byte offsets of `\r` characters that precede a `\n`.
+    /// Byte offsets of `\r` characters that precede a `\n` (the start of a two-byte terminator).
     carriage_returns: Vec<usize>,
 }
 
@@ -57,10 +76,18 @@ impl LineIndex {
                 checkpoints.push((offset, line, utf16, utf32));
                 since = 0;
             }
-            if c == '\n' {
-                if offset > 0 && bytes[offset - 1] == b'\r' {
-                    carriage_returns.push(offset - 1);
+            let line_ends = match c {
+                '\n' => {
+                    if offset > 0 && bytes[offset - 1] == b'\r' {
+                        carriage_returns.push(offset - 1);
+                    }
+                    true
                 }
+                // A `\r` followed by `\n` ends its line at that `\n`; a lone one ends it here.
+                '\r' => bytes.get(offset + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if line_ends {
                 line_starts.push(offset + 1);
                 line += 1;
                 utf16 = 0;
@@ -75,7 +102,7 @@ impl LineIndex {
         LineIndex { line_starts, checkpoints, len: text.len(), carriage_returns }
     }
 
-    /// Number of lines (a text ending in `\n` has an empty last line).
+    /// Number of lines (a text ending in a line terminator has an empty last line).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -85,7 +112,7 @@ impl LineIndex {
         self.line_starts.get(line as usize).copied().unwrap_or(self.len)
     }
 
-    /// Byte offset where the content of `line` ends, before `\r\n` or `\n`.
+    /// Byte offset where the content of `line` ends, before `\r\n`, `\n` or `\r`.
     pub fn line_end(&self, line: u32) -> usize {
         match self.line_starts.get(line as usize + 1) {
             Some(&next) => {
@@ -258,8 +285,70 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "第一行文字。\r第二行,文字。\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 3);
+        assert_eq!(index.line_end(0), "第一行文字。".len());
+        assert_eq!(index.line_start(1), "第一行文字。\r".len());
+        let comma = text.find(',').unwrap();
+        for (encoding, col) in [(Utf8, "第二行".len() as u32), (Utf16, 3), (Utf32, 3)] {
+            let position = LineCol { line: 1, col };
+            assert_eq!(index.to_line_col(text, comma, encoding), position, "{encoding:?}");
+            assert_eq!(index.to_offset(text, position, encoding), comma, "{encoding:?}");
+            assert_eq!(index.cursor(text, encoding).position(comma), position, "{encoding:?}");
+        }
+        assert_eq!(index.to_offset(text, LineCol { line: 0, col: 99 }, Utf16), index.line_end(0), "clamped before the \\r");
+        round_trip(text);
+    }
+
+    #[test]
+    fn mixed_line_ends_in_every_encoding() {
+        // Lines: `𠮷` (ended by `\r`), `两委` (`\r\n`), `😀x` (`\n`), two empty lines (`\r`, `\r`), `末`.
+        let text = "𠮷\r两委\r\n😀x\n\r\r末";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 6);
+        let starts: Vec<usize> = (0..6).map(|line| index.line_start(line)).collect();
+        assert_eq!(starts, vec![0, 5, 13, 19, 20, 21]);
+        let ends: Vec<usize> = (0..6).map(|line| index.line_end(line)).collect();
+        assert_eq!(ends, vec![4, 11, 18, 19, 20, 24]);
+        let x = text.find('x').unwrap();
+        // The column of `x` and of the end of `𠮷` (before its `\r`) in each encoding.
+        for (encoding, col, ji) in [(Utf8, 4, 4), (Utf16, 2, 2), (Utf32, 1, 1)] {
+            assert_eq!(index.to_line_col(text, x, encoding), LineCol { line: 2, col }, "{encoding:?}");
+            assert_eq!(index.to_offset(text, LineCol { line: 2, col }, encoding), x, "{encoding:?}");
+            let after_ji = LineCol { line: 0, col: ji };
+            assert_eq!(index.to_line_col(text, 4, encoding), after_ji, "{encoding:?}");
+            assert_eq!(index.to_offset(text, after_ji, encoding), 4, "{encoding:?}");
+            // The empty lines between the `\n` and the two lone `\r`.
+            assert_eq!(index.to_line_col(text, 19, encoding), LineCol { line: 3, col: 0 }, "{encoding:?}");
+            assert_eq!(index.to_offset(text, LineCol { line: 4, col: 5 }, encoding), 20, "{encoding:?}");
+        }
+        round_trip(text);
+        round_trip("\r\r\n\n\r");
+        round_trip("两委\r");
+    }
+
+    #[test]
+    fn line_breaks_are_found_as_the_index_counts_them() {
+        let text = "甲\r\n乙\r丙\n丁";
+        let mut breaks = Vec::new();
+        let mut from = 0;
+        while let Some(found) = next_line_break(text, from) {
+            from = found.end;
+            breaks.push(found);
+        }
+        assert_eq!(breaks, vec![3..5, 8..9, 12..13]);
+        let index = LineIndex::new(text);
+        let starts: Vec<usize> = (1..index.line_count() as u32).map(|line| index.line_start(line)).collect();
+        assert_eq!(starts, breaks.iter().map(|found| found.end).collect::<Vec<_>>());
+        assert_eq!((line_break_len(text, 3), line_break_len(text, 4), line_break_len(text, 0)), (2, 1, 0));
+        assert_eq!(next_line_break(text, 99), None);
+    }
+
+    #[test]
     fn cursor_agrees_with_direct_conversion_in_any_order() {
-        let text = "𠮷两委\r\n第一 书记😀\n末行";
+        let text = "𠮷两委\r\n第一 书记😀\n末行\r再一行\r";
         let index = LineIndex::new(text);
         let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len(), 3, 0, 9]).collect();
         for encoding in [Utf8, Utf16, Utf32] {

@@ -139,9 +139,10 @@ impl NormalizedView {
     }
 }
 
-/// Spaces that may stand at the edges of a line's content, U+3000 and `\r` included.
+/// Spaces that may stand at the edges of a line's content, U+3000 included. A `\r` is never one:
+/// it ends a line (alone or in `\r\n`), and skipping over it would cross into the next line.
 fn is_edge_space(c: char) -> bool {
-    is_plain_space(c) || c == '\u{3000}' || c == '\r'
+    is_plain_space(c) || c == '\u{3000}'
 }
 
 /// Where the spaces ending `text[..offset]` begin.

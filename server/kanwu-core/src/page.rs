@@ -8,6 +8,7 @@
 //! the reflow formatter and the normalized view.
 
 use crate::chars::{display_width, is_cjk, is_cjk_punct, is_digit, is_han, is_plain_space};
+use crate::line_index::next_line_break;
 use std::ops::Range;
 
 /// What a line of a page is.
@@ -30,7 +31,7 @@ pub enum LineKind {
 /// One line of the page, without its terminator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
-    /// Byte range of the line's text, excluding `\n` or `\r\n`.
+    /// Byte range of the line's text, excluding its terminator (`\n`, `\r\n` or `\r`).
     pub range: Range<usize>,
     /// Byte offset just past the line terminator (equal to `range.end` on the last line without one).
     pub next_start: usize,
@@ -337,17 +338,14 @@ pub fn short_of(content: &str, wide: usize, tuning: &Tuning) -> bool {
     ends_sentence(content) && content_width(content) + tuning.full_line_slack < wide
 }
 
-/// Splits text into lines at `\n`, leaving a `\r` before it out of the line.
+/// Splits text into lines at `\n`, `\r\n` and a lone `\r` (the line ends of the LSP specification
+/// and of [`crate::LineIndex`]), leaving the terminators out of the lines.
 fn split_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let (end, next_start) = match text[start..].find('\n') {
-            Some(newline) => {
-                let newline = start + newline;
-                let end = if newline > start && text.as_bytes()[newline - 1] == b'\r' { newline - 1 } else { newline };
-                (end, newline + 1)
-            }
+        let (end, next_start) = match next_line_break(text, start) {
+            Some(terminator) => (terminator.start, terminator.end),
             None => (text.len(), text.len()),
         };
         lines.push(Line { range: start..end, next_start, kind: LineKind::Body });
@@ -372,9 +370,10 @@ fn classify_lines(text: &str, lines: &mut [Line]) {
     }
 }
 
-/// Spaces that may surround a line's content, U+3000 included.
+/// Spaces that may surround a line's content, U+3000 included (a line never holds a `\r`: every
+/// `\r` ends a line or belongs to a `\r\n`).
 fn is_line_space(c: char) -> bool {
-    is_plain_space(c) || c == '\u{3000}' || c == '\r'
+    is_plain_space(c) || c == '\u{3000}'
 }
 
 /// `□本报记者 何帆`, `◎杨柳`, `◎观潮`, `■特约评论员 …`: a mark followed by a name or column title.
@@ -785,6 +784,33 @@ mod tests {
         assert_eq!(kinds[7], LineKind::Credit);
         assert_eq!(page.vertical_runs, vec![VerticalRun { first_line: 0, last_line: 1 }]);
         assert_eq!(credit_suffix_start("村民在卡点值守。 王芳 摄"), Some("村民在卡点值守。 ".len()));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let lf = "社区工作人员每天挨家挨户登记\n返乡人员信息，核对健康状况，\n\n并及时上报。\n标题\n";
+        for terminator in ["\r", "\r\n"] {
+            let text = lf.replace('\n', terminator);
+            let (page, expected) = (Page::parse(&text), Page::parse(lf));
+            let texts: Vec<&str> = (0..page.lines.len()).map(|index| page.line_text(&text, index)).collect();
+            let expected_texts: Vec<&str> = (0..expected.lines.len()).map(|index| expected.line_text(lf, index)).collect();
+            assert_eq!(texts, expected_texts, "{terminator:?}");
+            let kinds = |page: &Page| page.lines.iter().map(|line| line.kind).collect::<Vec<_>>();
+            assert_eq!(kinds(&page), kinds(&expected), "{terminator:?}");
+            assert_eq!(wraps(&text), wraps(lf), "{terminator:?}");
+            assert_eq!(page.paragraphs, expected.paragraphs, "{terminator:?}");
+            for join in &page.breaks {
+                let between = &text[join.range.clone()];
+                assert!(between.chars().all(|c| c == '\r' || c == '\n'), "{between:?}");
+                assert_eq!(between.matches(terminator).count(), join.to_line - join.from_line, "whole terminators: {between:?}");
+            }
+            assert!(page.lines.iter().all(|line| !text[line.range.clone()].contains('\r')));
+            assert_eq!(page.lines.last().unwrap().next_start, text.len());
+        }
+        // Mixed line ends: each of `\n`, `\r\n` and `\r` ends one line.
+        let page = Page::parse("甲\r乙\r\n丙\n丁");
+        let ranges: Vec<(Range<usize>, usize)> = page.lines.iter().map(|line| (line.range.clone(), line.next_start)).collect();
+        assert_eq!(ranges, vec![(0..3, 4), (4..7, 9), (9..12, 13), (13..16, 16)]);
     }
 
     #[test]

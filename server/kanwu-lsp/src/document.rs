@@ -78,12 +78,16 @@ pub fn char_of(rope: &Rope, position: ClientPosition, encoding: PositionEncoding
     }
     let line_start = rope.line_to_char(line);
     let slice = rope.line(line);
+    // A line ends at `\n`, `\r\n` or a lone `\r`, as in the LSP specification and the core's
+    // `LineIndex` (the rope is built with ropey's `cr_lines`).
     let mut content = slice.len_chars();
     if content > 0 && slice.char(content - 1) == '\n' {
         content -= 1;
         if content > 0 && slice.char(content - 1) == '\r' {
             content -= 1;
         }
+    } else if content > 0 && slice.char(content - 1) == '\r' {
+        content -= 1;
     }
     let line_end = line_start + content;
     let col = position.col as usize;
@@ -120,6 +124,34 @@ mod tests {
         assert_eq!(char_of(&rope, at(0, 99), PositionEncoding::Utf16), 2, "clamped before \\r\\n");
         assert_eq!(char_of(&rope, at(1, 1), PositionEncoding::Utf16), 5);
         assert_eq!(char_of(&rope, at(9, 0), PositionEncoding::Utf16), 5);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "第一行文字。\r第二行,文字。\n";
+        let rope = Rope::from_str(text);
+        assert_eq!(rope.len_lines(), 3, "\\r, then \\n, then the empty last line");
+        let comma = text.chars().position(|c| c == ',').unwrap();
+        for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+            let col = match encoding {
+                PositionEncoding::Utf8 => "第二行".len() as u32,
+                _ => 3,
+            };
+            assert_eq!(char_of(&rope, at(1, col), encoding), comma, "{encoding:?}");
+            assert_eq!(char_of(&rope, at(0, 99), encoding), "第一行文字。".chars().count(), "clamped before the \\r ({encoding:?})");
+        }
+        let mut document = Document::new(text, 1);
+        let change = Change { range: Some((at(1, 3), at(1, 4))), text: "，".into() };
+        document.apply(vec![change], 2, PositionEncoding::Utf16);
+        assert_eq!(document.rope.to_string(), "第一行文字。\r第二行，文字。\n");
+        // Mixed line ends: `\r\n` is one terminator, a lone `\r` and a `\n` are one each.
+        let mut document = Document::new("甲\r\n乙\r丙\n丁", 1);
+        let change = Change { range: Some((at(2, 1), at(3, 0))), text: "X".into() };
+        document.apply(vec![change], 2, PositionEncoding::Utf16);
+        assert_eq!(document.rope.to_string(), "甲\r\n乙\r丙X丁");
+        let change = Change { range: Some((at(1, 0), at(1, 1))), text: "Y".into() };
+        document.apply(vec![change], 3, PositionEncoding::Utf16);
+        assert_eq!(document.rope.to_string(), "甲\r\nY\r丙X丁");
     }
 
     #[test]
