@@ -61,9 +61,9 @@ struct RawConfig {
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
-    include: Option<Vec<String>>,
+    include: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<String>,
     #[serde(default)]
@@ -71,7 +71,7 @@ struct RawConfig {
     #[serde(default)]
     glossary: Option<RawGlossary>,
     #[serde(default)]
-    locale: Option<String>,
+    locale: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -124,11 +124,46 @@ impl Config {
             rules.insert(code, setting);
         }
         let misreadings = raw.misreadings.into_iter().filter(|(wrong, _)| !wrong.is_empty()).collect();
-        let locale = raw.locale.as_deref().map(Locale::from_tag);
+        // Globs are checked here, where their place in the file is known, so that whoever uses
+        // them (the command line's walk, the server's page filter) never meets a bad one.
+        let mut globs = |key: &str, patterns: Vec<Spanned<String>>| -> Result<Vec<String>, ConfigError> {
+            patterns
+                .into_iter()
+                .map(|pattern| {
+                    let span = pattern.span();
+                    let pattern = pattern.into_inner();
+                    match globset::Glob::new(&pattern) {
+                        Ok(_) => Ok(pattern),
+                        Err(error) => Err(error_at(span, format!("`{key}`: bad glob \"{pattern}\": {}", error.kind()))),
+                    }
+                })
+                .collect()
+        };
+        let include = match raw.include {
+            Some(patterns) => globs("include", patterns)?,
+            None => vec![DEFAULT_INCLUDE.to_string()],
+        };
+        let exclude = globs("exclude", raw.exclude)?;
+        let locale = match raw.locale {
+            Some(tag) => {
+                let span = tag.span();
+                let tag = tag.into_inner();
+                match parse_locale(&tag) {
+                    Some(locale) => Some(locale),
+                    None => {
+                        return Err(error_at(
+                            span,
+                            format!("unknown locale \"{tag}\": expected \"zh\" or \"en\" (or a tag starting with one, such as \"zh-CN\")"),
+                        ))
+                    }
+                }
+            }
+            None => None,
+        };
         Ok(Config {
             rules,
-            include: raw.include.unwrap_or_else(|| vec![DEFAULT_INCLUDE.to_string()]),
-            exclude: raw.exclude,
+            include,
+            exclude,
             ignore: raw.ignore.into_iter().filter(|word| !word.trim().is_empty()).collect(),
             misreadings,
             glossary_files: raw.glossary.map(|glossary| glossary.files).unwrap_or_default(),
@@ -196,6 +231,17 @@ impl Config {
         }
         merged
     }
+}
+
+/// The locale a `kanwu.toml` names: `zh` or `en`, alone or followed by a region or encoding
+/// (`zh-CN`, `zh_TW.UTF-8`, `en-GB`), in any case, as `Locale::from_tag` reads them; `None` for
+/// anything else.
+fn parse_locale(tag: &str) -> Option<Locale> {
+    let lowered = tag.trim().to_ascii_lowercase();
+    let language = lowered.get(..2)?;
+    let rest = &lowered[2..];
+    let known = matches!(language, "zh" | "en") && (rest.is_empty() || rest.starts_with(['-', '_', '.']));
+    known.then(|| Locale::from_tag(tag))
 }
 
 /// TOML keeps bare keys to ASCII, but a misreadings table reads best as `接糕 = "接羔"`: quote such
@@ -297,6 +343,31 @@ mod tests {
         assert_eq!(config.misreadings.len(), 2);
         let error = Config::parse("[misreadings]\n接糕 = \"接羔\"\n[rules]\nline-wrap = \"loud\"\n", None).unwrap_err();
         assert_eq!((error.line, error.column), (4, 13));
+    }
+
+    #[test]
+    fn reports_a_bad_glob_with_its_place() {
+        let error = Config::parse("include = [\"**/*.txt\", \"pages/[.txt\"]\n", None).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 24), "{error}");
+        assert!(error.message.contains("include") && error.message.contains("pages/[.txt"), "{}", error.message);
+        let error = Config::parse("# drafts\nexclude = [\n  \"drafts/{a,b\",\n]\n", None).unwrap_err();
+        assert_eq!((error.line, error.column), (3, 3), "{error}");
+        assert!(error.message.contains("exclude"), "{}", error.message);
+    }
+
+    #[test]
+    fn accepts_chinese_and_english_locale_tags_and_rejects_others_with_their_place() {
+        for (tag, locale) in
+            [("zh", Locale::Zh), ("zh-CN", Locale::Zh), ("zh_TW.UTF-8", Locale::Zh), ("EN", Locale::En), ("en-GB", Locale::En)]
+        {
+            let config = Config::parse(&format!("locale = \"{tag}\"\n"), None).unwrap();
+            assert_eq!(config.locale, Some(locale), "{tag}");
+        }
+        for tag in ["klingon", "english", "", "fr"] {
+            let error = Config::parse(&format!("ignore = []\nlocale = \"{tag}\"\n"), None).unwrap_err();
+            assert_eq!((error.line, error.column), (2, 10), "{tag}: {error}");
+            assert!(error.message.contains("unknown locale"), "{}", error.message);
+        }
     }
 
     #[test]

@@ -251,3 +251,36 @@ fn refs_without_a_hit_says_so_and_exits_1() {
     assert!(stdout(&output).is_empty());
     assert!(stderr(&output).contains("No occurrence of `不存在的词` in 2 pages."), "{}", stderr(&output));
 }
+
+#[test]
+fn a_bad_glob_in_kanwu_toml_is_reported_with_its_line_and_column() {
+    let dir = corpus(&[("kanwu.toml", "# pages\nexclude = [\"drafts/[old\"]\n"), ("page.txt", "党员干部。\n")]);
+    let output = kanwu(&["check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("kanwu.toml:2:12: `exclude`: bad glob \"drafts/[old\""), "{}", stderr(&output));
+}
+
+#[test]
+fn an_unknown_locale_in_kanwu_toml_is_rejected_with_its_place() {
+    let dir = corpus(&[("kanwu.toml", "locale = \"klingon\"\n"), ("page.txt", "党员干部。\n")]);
+    let output = kanwu(&["check", "page.txt"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("kanwu.toml:1:10: unknown locale \"klingon\""), "{}", stderr(&output));
+    std::fs::write(dir.path().join("kanwu.toml"), "locale = \"zh-CN\"\n").unwrap();
+    assert!(stdout(&kanwu(&["check", "page.txt"], dir.path())).contains("共检查 1 页"));
+}
+
+#[test]
+fn a_missing_glossary_file_is_a_warning_naming_kanwu_toml_and_the_file() {
+    let dir = corpus(&[("kanwu.toml", "[glossary]\nfiles = [\"missing.toml\"]\n"), ("page.txt", "村“两委”班子。\n")]);
+    for args in [&["glossary", "list"][..], &["glossary", "show", "两委"], &["stats", "."]] {
+        let output = kanwu(args, dir.path());
+        assert_eq!(output.status.code(), Some(0), "kanwu {args:?}: {}", stderr(&output));
+        let warning = stderr(&output);
+        assert!(
+            warning.contains("warning: ") && warning.contains("kanwu.toml") && warning.contains("`missing.toml`"),
+            "kanwu {args:?}: {warning}"
+        );
+        assert!(!stdout(&output).is_empty(), "kanwu {args:?} goes on with the built-in glossary");
+    }
+}
