@@ -126,7 +126,7 @@ impl Config {
         let misreadings = raw.misreadings.into_iter().filter(|(wrong, _)| !wrong.is_empty()).collect();
         // Globs are checked here, where their place in the file is known, so that whoever uses
         // them (the command line's walk, the server's page filter) never meets a bad one.
-        let mut globs = |key: &str, patterns: Vec<Spanned<String>>| -> Result<Vec<String>, ConfigError> {
+        let globs = |key: &str, patterns: Vec<Spanned<String>>| -> Result<Vec<String>, ConfigError> {
             patterns
                 .into_iter()
                 .map(|pattern| {
