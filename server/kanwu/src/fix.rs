@@ -79,7 +79,16 @@ pub fn run(paths: &[PathBuf], to_stdout: bool, diff: bool, rules: Vec<String>, k
         remove_stale_temporaries(&pages);
     }
     let options = FixOptions { only_rules: rules, keep_lines };
-    let outcomes: Vec<Outcome> = pages.par_iter().map(|page| fix_one(page, &options, to_stdout, diff)).collect();
+    let progress = crate::progress::Progress::new(pages.len(), "fixing");
+    let outcomes: Vec<Outcome> = pages
+        .par_iter()
+        .map(|page| {
+            let outcome = fix_one(page, &options, to_stdout, diff);
+            progress.inc(1);
+            outcome
+        })
+        .collect();
+    progress.finish();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let (mut changed, mut fixes, mut refused, mut unsettled) = (0, 0, false, false);
