@@ -7,16 +7,22 @@
 //! `[glossary] files`, else `glossary.toml` at the root), creating the file when it is missing and
 //! the client can create files; for clients that cannot, the action carries the command
 //! `kanwu.addToGlossary`, which appends the skeleton itself.
+//!
+//! The action is offered only when the page's project lies inside a workspace folder and its
+//! glossary file does too. The command carries the page's URI, never a path: the server derives
+//! the target file itself, refuses one outside the workspace folders, and writes atomically over a
+//! valid glossary unchanged since it was read.
 
 use crate::from_proto;
 use crate::server::Inner;
 use crate::to_proto::Text;
 use kanwu_core::chars::is_han;
 use kanwu_core::glossary::entry_skeleton;
+use kanwu_core::glossary::Glossary;
+use kanwu_core::workspace::fs::{self, Expect, WriteRules};
 use kanwu_core::{LineIndex, Locale};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types as lsp;
@@ -30,7 +36,8 @@ pub const MAX_TERM_CHARS: usize = 32;
 /// Arguments of `kanwu.addToGlossary`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AddToGlossaryArgs {
-    pub path: PathBuf,
+    /// The page the term was selected on; its project's glossary file gets the entry.
+    pub uri: lsp::Uri,
     pub term: String,
 }
 
@@ -50,10 +57,17 @@ impl Inner {
         let (encoding, locale, target, document_changes, create_files) = {
             let session = self.lock();
             let config_locale = session.documents.get(uri).map(|document| session.config_for(document)).and_then(|config| config.locale);
+            // Only pages of a project inside the workspace folders, with a glossary file there too.
+            let target = session
+                .documents
+                .get(uri)
+                .and_then(|document| document.path.as_deref())
+                .and_then(|path| session.writable_root(path).ok())
+                .and_then(|root| session.target_glossary_file(&root).ok());
             (
                 session.encoding,
                 session.settings.locale.or(config_locale).unwrap_or(session.client_locale),
-                session.target_glossary_file(uri),
+                target,
                 session.caps.document_changes,
                 session.caps.create_files && session.caps.document_changes,
             )
@@ -69,7 +83,14 @@ impl Inner {
         }
         let skeleton = entry_skeleton(term);
         let Some(target_uri) = lsp::Uri::from_file_path(&target) else { return Vec::new() };
-        let existing = self.lock().glossary_file_text(&target);
+        let open = self.lock().open_glossary_text(&target);
+        let existing = match open {
+            Some(open) => Some(open),
+            None => {
+                let path = target.clone();
+                tokio::task::spawn_blocking(move || fs::read_settings_text(&path).ok().map(|(text, _)| (text, None))).await.ok().flatten()
+            }
+        };
         let title = match locale {
             Locale::Zh => format!("将“{term}”加入词表（{}）", target.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()),
             Locale::En => {
@@ -115,7 +136,7 @@ impl Inner {
                 (Some(edit), None)
             }
             None => {
-                let args = AddToGlossaryArgs { path: target, term: term.to_string() };
+                let args = AddToGlossaryArgs { uri: uri.clone(), term: term.to_string() };
                 let command = lsp::Command {
                     title: title.clone(),
                     command: ADD_TO_GLOSSARY.to_string(),
@@ -133,25 +154,58 @@ impl Inner {
         })]
     }
 
-    /// `kanwu.addToGlossary`: appends the skeleton of a term to a glossary file, then reloads.
+    /// `kanwu.addToGlossary`: appends the skeleton of a term to the glossary file of the page's
+    /// project, then reloads. Refused (an error the user is shown) when that file is not inside
+    /// the workspace folders.
     pub async fn add_to_glossary(self: &Arc<Self>, arguments: Vec<serde_json::Value>) -> jsonrpc::Result<Option<serde_json::Value>> {
         let args: AddToGlossaryArgs = arguments
             .into_iter()
             .next()
             .and_then(|value| serde_json::from_value(value).ok())
-            .ok_or_else(|| jsonrpc::Error::invalid_params(format!("{ADD_TO_GLOSSARY} expects {{ path, term }}")))?;
-        let existing = std::fs::read_to_string(&args.path).ok();
-        let mut text = match &existing {
-            Some(text) if !text.is_empty() && !text.ends_with('\n') => "\n".to_string(),
-            _ => String::new(),
-        };
-        text.push_str(&entry_skeleton(&args.term));
-        let written =
-            std::fs::OpenOptions::new().create(true).append(true).open(&args.path).and_then(|mut file| file.write_all(text.as_bytes()));
-        if let Err(error) = written {
-            return Err(crate::diagnostics::internal(format!("cannot write {}: {error}", args.path.display())));
+            .ok_or_else(|| jsonrpc::Error::invalid_params(format!("{ADD_TO_GLOSSARY} expects {{ uri, term }}")))?;
+        if let Err(message) = self.append_to_glossary(&args).await {
+            return Err(self.refuse(ADD_TO_GLOSSARY, message).await);
         }
         self.reload_configuration().await;
         Ok(None)
     }
+
+    async fn append_to_glossary(self: &Arc<Self>, args: &AddToGlossaryArgs) -> Result<(), String> {
+        let (_, root) = self.writable_page(&args.uri)?;
+        if self.lock().unknown_projects(std::slice::from_ref(&root)).len() == 1 {
+            self.load_projects(vec![root.clone()]).await;
+        }
+        let (target, inside) = {
+            let session = self.lock();
+            (session.target_glossary_file(&root)?, session.roots.clone())
+        };
+        let skeleton = entry_skeleton(&args.term);
+        tokio::task::spawn_blocking(move || append_skeleton(&target, &skeleton, &inside))
+            .await
+            .map_err(|error| format!("cannot add to the glossary: {error}"))?
+    }
+}
+
+/// Appends `skeleton` to the glossary file at `target` (creating it and its folder when missing):
+/// atomically, only inside `inside`, over a valid glossary unchanged since it was read.
+fn append_skeleton(target: &Path, skeleton: &str, inside: &[PathBuf]) -> Result<(), String> {
+    let (existing, expect) = match fs::read_settings_text(target) {
+        Ok((text, stamp)) => (text, Expect::Unchanged(stamp)),
+        Err(error) if error.is_not_found() => (String::new(), Expect::Absent),
+        Err(error) => return Err(format!("cannot write {error}")),
+    };
+    if let Err(error) = Glossary::parse(&existing, Some(target)) {
+        return Err(format!("cannot write {}: not a valid glossary ({error}): left as it is", target.display()));
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(skeleton);
+    if let Some(folder) = target.parent() {
+        fs::create_dir_inside(folder, inside).map_err(|error| format!("cannot write {error}"))?;
+    }
+    let rules = WriteRules { inside, expect, format: Some(("glossary", |text| Glossary::parse(text, None).is_ok())) };
+    fs::write_atomically(target, text.as_bytes(), &rules).map_err(|error| format!("cannot write {error}"))?;
+    Ok(())
 }

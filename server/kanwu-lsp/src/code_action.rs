@@ -60,7 +60,7 @@ impl Inner {
     pub async fn code_action(self: &Arc<Self>, params: lsp::CodeActionParams) -> jsonrpc::Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri.clone();
         let Some(analysis) = self.analysis(&uri).await? else { return Ok(None) };
-        let context = {
+        let (mut context, toml_to_read) = {
             let session = self.lock();
             let Some(job) = session.job(&uri) else { return Ok(None) };
             if job.snapshot.version != analysis.version {
@@ -68,17 +68,25 @@ impl Inner {
                 return Ok(None);
             }
             let document = session.documents.get(&uri);
-            let root = document.and_then(|document| document.root.clone());
+            // Pages outside every workspace folder get no write actions.
+            let root = document
+                .and_then(|document| Some((document.root.clone()?, document.path.as_deref()?)))
+                .and_then(|(root, path)| session.writable_root(path).ok().filter(|writable| *writable == root));
+            let mut toml_to_read = None;
             let toml = root.as_ref().and_then(|root| {
                 let path = root.join(CONFIG_FILE_NAME);
                 match session.uri_of_path(&path) {
                     Some(toml_uri) => {
                         session.documents.get(&toml_uri).map(|open| (open.document.rope.to_string(), Some(open.document.version)))
                     }
-                    None => crate::workspace::read_text(&path).ok().map(|text| (text, None)),
+                    None => {
+                        // Read below, once the lock is released.
+                        toml_to_read = Some(path);
+                        None
+                    }
                 }
             });
-            Context {
+            let context = Context {
                 job,
                 document_changes: session.caps.document_changes,
                 create_files: session.caps.create_files && session.caps.document_changes,
@@ -87,8 +95,13 @@ impl Inner {
                 resolve: session.caps.code_action_resolve,
                 root,
                 toml,
-            }
+            };
+            (context, toml_to_read)
         };
+        if let Some(path) = toml_to_read {
+            context.toml =
+                tokio::task::spawn_blocking(move || crate::workspace::read_text(&path).ok().map(|text| (text, None))).await.ok().flatten();
+        }
         let work = move || build(&params, &analysis, &context);
         let actions = tokio::task::spawn_blocking(move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
             .await
@@ -219,9 +232,9 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
             if let Some(action) = ignore_word_action(context, diagnostic, &text[range.clone()]) {
                 actions.push(action);
             }
-            if let (Some(root), Some(page)) = (&context.root, &job.page_key) {
+            if let (Some(_), Some(page)) = (&context.root, &job.page_key) {
                 let occurrence = Occurrence::at(page, text, code, range);
-                let args = IgnoreOccurrenceArgs { root: root.clone(), occurrence };
+                let args = IgnoreOccurrenceArgs { uri: uri.clone(), occurrence };
                 let title = tr(locale, format!("忽略此处的 {code}"), format!("Ignore this occurrence of `{code}`"));
                 actions.push(lsp::CodeAction {
                     title: title.clone(),
@@ -361,7 +374,7 @@ fn ignore_word_action(context: &Context, diagnostic: &lsp::Diagnostic, flagged: 
         // The client cannot create the file: the command writes it.
         None => (None, true),
     };
-    let args = IgnoreWordArgs { root: root.clone(), word: word.to_string(), write };
+    let args = IgnoreWordArgs { uri: context.job.uri.clone(), word: word.to_string(), write };
     Some(lsp::CodeAction {
         title: title.clone(),
         kind: Some(lsp::CodeActionKind::QUICKFIX),

@@ -271,6 +271,7 @@ impl Inner {
 
     /// The analysis of the current version of an open page: cached, or computed now.
     pub async fn analysis(self: &Arc<Self>, uri: &lsp::Uri) -> jsonrpc::Result<Option<Arc<Analysis>>> {
+        self.settled().await;
         loop {
             let (job, lock) = {
                 let session = self.lock();
@@ -313,11 +314,7 @@ impl Inner {
             match session.documents.get(&uri) {
                 Some(document) if document.is_config => {
                     let project = document.path.as_ref().and_then(|path| path.parent()).and_then(|root| session.projects.get(root));
-                    let items = project
-                        .and_then(|project| project.error.as_ref())
-                        .map(|(error, text)| vec![to_proto::config_error(text, error, session.encoding, session.client_locale)])
-                        .unwrap_or_default();
-                    Some(items)
+                    Some(project.map(|project| session.toml_diagnostics(project)).unwrap_or_default())
                 }
                 Some(_) => None,
                 None => Some(Vec::new()),
@@ -354,27 +351,24 @@ impl Inner {
         let mut messages = Vec::new();
         {
             let mut session = self.lock();
-            let encoding = session.encoding;
-            let locale = session.client_locale;
             let pull = session.caps.pull_diagnostics;
             let open: Vec<std::path::PathBuf> =
                 session.documents.values().filter(|document| document.is_config).filter_map(|document| document.path.clone()).collect();
-            for project in session.projects.values_mut() {
+            let roots: Vec<std::path::PathBuf> = session.projects.keys().cloned().collect();
+            for root in roots {
+                let Some(project) = session.projects.get(&root) else { continue };
                 if pull && open.contains(&project.toml) {
                     continue;
                 }
                 let Some(uri) = lsp::Uri::from_file_path(&project.toml) else { continue };
-                match &project.error {
-                    Some((error, text)) => {
-                        messages.push((uri, vec![to_proto::config_error(text, error, encoding, locale)]));
-                        project.error_published = true;
-                    }
-                    None if project.error_published => {
-                        messages.push((uri, Vec::new()));
-                        project.error_published = false;
-                    }
-                    None => {}
+                let items = session.toml_diagnostics(project);
+                if items == project.toml_published {
+                    continue;
                 }
+                if let Some(project) = session.projects.get_mut(&root) {
+                    project.toml_published = items.clone();
+                }
+                messages.push((uri, items));
             }
         }
         for (uri, diagnostics) in messages {

@@ -5,16 +5,21 @@
 //! when open, else from disk, on the same occasions as `kanwu.toml` (client file watching, or the
 //! server's polling; see `workspace.rs`), and laid over the built-in glossary with
 //! `Glossary::layered`. A file that fails to parse keeps its last good layer in force and gets an
-//! error diagnostic at the line and column of the problem. A missing file is simply absent.
+//! error diagnostic at the line and column of the problem. A file outside the workspace folders (and
+//! not allowed by the user's `allowOutside` setting), a pipe, a device or an oversized file is not
+//! read: the refusal is a diagnostic on `kanwu.toml` at the `[glossary] files` entry, as is a named
+//! file that is missing (a warning). A missing default `glossary.toml` is simply absent.
 //!
 //! For each open page the terms found (through the page's `NormalizedView`) are computed once per
 //! version and glossary, and shared by hover, semantic tokens and "Add to glossary".
 
 use crate::server::Inner;
-use crate::session::{canonical, Project, Session};
+use crate::session::{Project, Session};
 use crate::to_proto;
-use kanwu_core::glossary::{Glossary, GlossaryError, TermHit, DEFAULT_WORKSPACE_FILE};
+use kanwu_core::glossary::{Glossary, GlossaryError, TermHit};
 use kanwu_core::normalized::NormalizedView;
+use kanwu_core::workspace::fs::FsError;
+use kanwu_core::workspace::project_files::{glossary_files, read_glossary_file, GlossaryFileTarget};
 use kanwu_core::{LineIndex, Page};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,51 +62,115 @@ pub struct GlossaryState {
     pub in_force: Arc<Glossary>,
     /// Files dropped from the configuration whose published error must still be cleared.
     pub to_clear: Vec<PathBuf>,
+    /// Every glossary file `kanwu.toml` names (or the default one), resolved, refused or not.
+    pub targets: Vec<GlossaryFileTarget>,
+    /// The problems with those files, shown on `kanwu.toml`.
+    pub problems: Vec<TomlProblem>,
     /// The glossary in force changed since the client was last asked to refresh semantic tokens.
     pub refresh_pending: bool,
 }
 
 impl Default for GlossaryState {
     fn default() -> GlossaryState {
-        GlossaryState { files: Vec::new(), in_force: BUILTIN.clone(), to_clear: Vec::new(), refresh_pending: false }
-    }
-}
-
-/// The workspace glossary files of a project, canonical: the `[glossary] files` of its
-/// `kanwu.toml`, relative to that file, else `glossary.toml` at its root.
-pub fn glossary_paths(project: &Project) -> Vec<PathBuf> {
-    match &project.config {
-        Some(config) if !config.glossary_files.is_empty() => {
-            let folder = config.source.as_deref().and_then(Path::parent).unwrap_or(&project.root);
-            config.glossary_files.iter().map(|file| canonical(&folder.join(file))).collect()
+        GlossaryState {
+            files: Vec::new(),
+            in_force: BUILTIN.clone(),
+            to_clear: Vec::new(),
+            targets: Vec::new(),
+            problems: Vec::new(),
+            refresh_pending: false,
         }
-        _ => vec![canonical(&project.root.join(DEFAULT_WORKSPACE_FILE))],
     }
 }
 
-/// Reads and parses a project's glossary files again; returns whether the glossary in force or an
-/// error changed. `open` holds the texts of the files open in the editor.
-pub fn reload(project: &mut Project, open: &HashMap<PathBuf, String>) -> bool {
-    let paths = glossary_paths(project);
+/// A problem with a glossary file named in `kanwu.toml`, shown there at the entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TomlProblem {
+    /// The byte range of the entry in `kanwu.toml`.
+    pub span: std::ops::Range<usize>,
+    pub message: String,
+    /// Errors refuse a file; warnings (a missing file) only say so.
+    pub error: bool,
+}
+
+/// What to read for one project's glossary files, collected under the session lock.
+#[derive(Debug)]
+pub struct GlossaryPlan {
+    pub root: PathBuf,
+    pub targets: Vec<GlossaryFileTarget>,
+    /// The texts of the target files open in the editor (read from the buffer, not the disk).
+    pub open: HashMap<PathBuf, String>,
+    pub readable: Vec<PathBuf>,
+    pub allowed_outside: Vec<PathBuf>,
+}
+
+/// A glossary file's text as read: `None` when missing, or why it could not be read.
+pub type GlossaryText = Result<Option<Arc<str>>, FsError>;
+
+/// The glossary files of one project as read, outside the lock.
+#[derive(Debug)]
+pub struct GlossaryRead {
+    pub root: PathBuf,
+    pub targets: Vec<GlossaryFileTarget>,
+    /// For each target the server may read: its text (`None`: missing), or why it could not be read.
+    pub texts: Vec<(PathBuf, GlossaryText)>,
+}
+
+/// Reads the glossary files `plan` accepts with the core guard (blocking: call it off the lock).
+pub fn read_glossaries(plan: GlossaryPlan) -> GlossaryRead {
+    let texts = plan
+        .targets
+        .iter()
+        .filter(|target| target.refusal.is_none())
+        .map(|target| {
+            let text = match plan.open.get(&target.path) {
+                Some(text) => Ok(Some(Arc::from(text.as_str()))),
+                None => match read_glossary_file(&target.path, &plan.readable, &plan.allowed_outside) {
+                    Ok((text, _)) => Ok(Some(Arc::from(text))),
+                    Err(error) if error.is_not_found() => Ok(None),
+                    Err(error) => Err(error),
+                },
+            };
+            (target.path.clone(), text)
+        })
+        .collect();
+    GlossaryRead { root: plan.root, targets: plan.targets, texts }
+}
+
+/// Applies a project's glossary files as read; returns whether the glossary in force or an error
+/// changed.
+pub fn apply(project: &mut Project, read: GlossaryRead) -> bool {
     let state = &mut project.glossary;
+    let mut problems = Vec::new();
+    for target in &read.targets {
+        if let Some(refusal) = &target.refusal {
+            problems.push(TomlProblem { span: target.span.clone(), message: refusal.clone(), error: true });
+        }
+    }
     let mut old: Vec<GlossaryFile> = std::mem::take(&mut state.files);
-    let mut changed = old.len() != paths.len() || old.iter().zip(&paths).any(|(file, path)| &file.path != path);
+    let paths: Vec<&PathBuf> = read.texts.iter().map(|(path, _)| path).collect();
+    let mut changed = old.len() != paths.len() || old.iter().zip(&paths).any(|(file, path)| &file.path != *path);
     let mut layers_changed = changed;
-    for path in paths {
+    for (path, text) in read.texts {
+        let target = read.targets.iter().find(|target| target.path == path);
+        let span = target.map(|target| target.span.clone()).unwrap_or(0..0);
+        let named = target.is_some_and(|target| target.named);
         let mut file = match old.iter().position(|file| file.path == path) {
             Some(index) => old.swap_remove(index),
             None => GlossaryFile::new(path.clone()),
         };
-        let text: Option<Arc<str>> = match open.get(&path) {
-            Some(text) => Some(Arc::from(text.as_str())),
-            None => match crate::workspace::read_text(&path) {
-                Ok(text) => Some(Arc::from(text)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-                Err(error) => {
-                    eprintln!("kanwu: cannot read {}: {error}", path.display());
-                    file.text.clone()
+        let text: Option<Arc<str>> = match text {
+            Ok(None) => {
+                if named {
+                    problems.push(TomlProblem { span, message: format!("{}: no such glossary file", path.display()), error: false });
                 }
-            },
+                None
+            }
+            Ok(Some(text)) => Some(text),
+            Err(error) => {
+                problems.push(TomlProblem { span, message: format!("cannot read the glossary file {error}"), error: true });
+                file.text.clone()
+            }
         };
         if text != file.text {
             changed = true;
@@ -127,6 +196,14 @@ pub fn reload(project: &mut Project, open: &HashMap<PathBuf, String>) -> bool {
         }
         state.files.push(file);
     }
+    if problems != state.problems {
+        for problem in &problems {
+            eprintln!("kanwu: {}: {}", project.toml.display(), problem.message);
+        }
+        state.problems = problems;
+        changed = true;
+    }
+    state.targets = read.targets;
     state.to_clear.extend(old.into_iter().filter(|file| file.published.is_some()).map(|file| file.path));
     if layers_changed {
         let layers: Vec<&Glossary> = state.files.iter().filter_map(|file| file.good.as_ref().map(|(_, glossary)| &**glossary)).collect();
@@ -134,6 +211,21 @@ pub fn reload(project: &mut Project, open: &HashMap<PathBuf, String>) -> bool {
         state.refresh_pending = true;
     }
     changed
+}
+
+/// The diagnostic on `kanwu.toml` for a problem with one of its glossary files.
+pub fn toml_problem_diagnostic(text: &str, problem: &TomlProblem, encoding: kanwu_core::PositionEncoding) -> lsp::Diagnostic {
+    let index = LineIndex::new(text);
+    let span = problem.span.start.min(text.len())..problem.span.end.min(text.len());
+    let range = to_proto::Text { text, index: &index, encoding }.range(span);
+    lsp::Diagnostic {
+        range,
+        severity: Some(if problem.error { lsp::DiagnosticSeverity::ERROR } else { lsp::DiagnosticSeverity::WARNING }),
+        code: Some(lsp::NumberOrString::String("glossary-file".to_string())),
+        source: Some("kanwu".to_string()),
+        message: problem.message.clone(),
+        ..Default::default()
+    }
 }
 
 /// The glossary terms of one page version.
@@ -173,25 +265,35 @@ pub struct DocumentTerms {
 }
 
 impl Session {
-    /// Reloads the glossary files of the project at `root`; returns whether anything changed.
-    pub fn reload_glossary(&mut self, root: &Path) -> bool {
+    /// What to read for the glossary files of the project at `root`, from the configuration in
+    /// force (resolving paths is a stat, never a read).
+    pub fn glossary_plan(&self, root: &Path) -> Option<GlossaryPlan> {
+        let project = self.projects.get(root)?;
+        let readable = self.readable_roots(root);
+        let allowed_outside = self.settings.allow_outside.clone();
+        let config_dir = project.toml.parent().unwrap_or(root).to_path_buf();
+        let targets = glossary_files(project.config.as_ref(), project.toml_text.as_deref(), &config_dir, &readable, &allowed_outside);
         let open: HashMap<PathBuf, String> = self
             .documents
             .values()
             .filter(|document| document.is_glossary)
             .filter_map(|document| Some((document.path.clone()?, document.document.rope.to_string())))
+            .filter(|(path, _)| targets.iter().any(|target| &target.path == path))
             .collect();
-        match self.projects.get_mut(root) {
-            Some(project) => reload(project, &open),
+        Some(GlossaryPlan { root: root.to_path_buf(), targets, open, readable, allowed_outside })
+    }
+
+    /// Applies glossary files as read; returns whether anything changed.
+    pub fn apply_glossaries(&mut self, read: GlossaryRead) -> bool {
+        match self.projects.get_mut(&read.root) {
+            Some(project) => apply(project, read),
             None => false,
         }
     }
 
-    /// Whether `path` is a workspace glossary file of its project (loading that project if needed).
-    pub fn is_glossary_path(&mut self, path: &Path) -> bool {
-        let root = self.root_for(path);
-        self.ensure_project(&root);
-        self.projects.values().any(|project| glossary_paths(project).iter().any(|file| file == path))
+    /// Whether `path` is a workspace glossary file of a loaded project (read from it, not refused).
+    pub fn is_glossary_path(&self, path: &Path) -> bool {
+        self.projects.values().any(|project| project.glossary.files.iter().any(|file| file.path == path))
     }
 
     /// The glossary in force for an open document.
@@ -203,18 +305,24 @@ impl Session {
             .map_or_else(|| BUILTIN.clone(), |project| project.glossary.in_force.clone())
     }
 
-    /// The glossary file of the project of `uri` that new entries go to (the first one).
-    pub fn target_glossary_file(&self, uri: &lsp::Uri) -> Option<PathBuf> {
-        let root = self.documents.get(uri)?.root.as_ref()?;
-        glossary_paths(self.projects.get(root)?).into_iter().next()
+    /// The glossary file of the project of `root` that new entries go to (the first one), when it
+    /// may be written: not refused, and inside the workspace folders.
+    pub fn target_glossary_file(&self, root: &Path) -> Result<PathBuf, String> {
+        let project = self.projects.get(root).ok_or_else(|| format!("{}: no project loaded", root.display()))?;
+        let target = project.glossary.targets.first().ok_or_else(|| format!("{}: no glossary file", root.display()))?;
+        if let Some(refusal) = &target.refusal {
+            return Err(refusal.clone());
+        }
+        kanwu_core::workspace::fs::ensure_inside(&target.path, &self.roots)
+            .map_err(|error| format!("{error}: Kanwu writes only inside the workspace folders"))
     }
 
-    /// The text of a glossary file as the server sees it: the open buffer, else the disk.
-    pub fn glossary_file_text(&self, path: &Path) -> Option<(String, Option<i32>)> {
-        match self.documents.values().find(|document| document.path.as_deref() == Some(path)) {
-            Some(document) => Some((document.document.rope.to_string(), Some(document.document.version))),
-            None => crate::workspace::read_text(path).ok().map(|text| (text, None)),
-        }
+    /// The open buffer of a glossary file and its version, if it is open.
+    pub fn open_glossary_text(&self, path: &Path) -> Option<(String, Option<i32>)> {
+        self.documents
+            .values()
+            .find(|document| document.path.as_deref() == Some(path))
+            .map(|document| (document.document.rope.to_string(), Some(document.document.version)))
     }
 
     /// The last good text of a loaded glossary file, for positions in it.
@@ -230,6 +338,7 @@ impl Session {
 impl Inner {
     /// The terms of the current version of an open page (cached per version and glossary).
     pub async fn page_terms(self: &Arc<Self>, uri: &lsp::Uri) -> Option<Arc<PageTerms>> {
+        self.settled().await;
         let (snapshot, glossary) = {
             let session = self.lock();
             let document = session.documents.get(uri)?;

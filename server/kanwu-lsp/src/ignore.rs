@@ -5,15 +5,22 @@
 //! the client can create files) followed by the command `kanwu.ignoreWord`, which makes the word
 //! count at once, before the edited file is saved. The occurrence action is the command
 //! `kanwu.ignoreOccurrence`, which writes the sidecar; the page is never touched.
+//!
+//! Both commands carry the page's URI, never a folder or a file: the server derives the project
+//! root itself and writes only inside the workspace folders, atomically, never through a link that
+//! leads out of them, never over a file that is not a valid `kanwu.toml` or sidecar, or that
+//! changed since it was read. A refusal is a JSON-RPC error, also shown to the user.
 
 use crate::server::Inner;
 use kanwu_core::config::CONFIG_FILE_NAME;
-use kanwu_core::suppress::{Occurrence, Suppressions};
+use kanwu_core::suppress::{self, Occurrence, Suppressions};
+use kanwu_core::workspace::fs::{self, Expect, WriteRules};
 use kanwu_core::{Config, Edit};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types as lsp;
 
 pub const IGNORE_WORD: &str = "kanwu.ignoreWord";
 pub const IGNORE_OCCURRENCE: &str = "kanwu.ignoreOccurrence";
@@ -24,7 +31,8 @@ pub const MAX_WORD_CHARS: usize = 32;
 /// Arguments of `kanwu.ignoreWord`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IgnoreWordArgs {
-    pub root: PathBuf,
+    /// The page the action was offered on; its project's `kanwu.toml` is edited.
+    pub uri: lsp::Uri,
     pub word: String,
     /// The server writes `kanwu.toml` itself (the client could not be given an edit for it).
     #[serde(default)]
@@ -34,7 +42,8 @@ pub struct IgnoreWordArgs {
 /// Arguments of `kanwu.ignoreOccurrence`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IgnoreOccurrenceArgs {
-    pub root: PathBuf,
+    /// The page the occurrence is on; its project's sidecar records it.
+    pub uri: lsp::Uri,
     pub occurrence: Occurrence,
 }
 
@@ -166,67 +175,113 @@ impl Inner {
     /// `workspace/executeCommand`.
     pub async fn execute(self: &Arc<Self>, command: &str, arguments: Vec<serde_json::Value>) -> jsonrpc::Result<Option<serde_json::Value>> {
         let argument = arguments.into_iter().next().unwrap_or(serde_json::Value::Null);
-        match command {
+        let outcome = match command {
             IGNORE_WORD => {
                 let args: IgnoreWordArgs = serde_json::from_value(argument).map_err(invalid)?;
-                self.ignore_word(args)?;
+                self.ignore_word(args).await
             }
             IGNORE_OCCURRENCE => {
                 let args: IgnoreOccurrenceArgs = serde_json::from_value(argument).map_err(invalid)?;
-                self.ignore_occurrence(args)?;
+                self.ignore_occurrence(args).await
             }
             other => return Err(jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
+        };
+        if let Err(message) = outcome {
+            return Err(self.refuse(command, message).await);
         }
         self.rediagnose_all().await;
         Ok(None)
     }
 
-    fn ignore_word(self: &Arc<Self>, args: IgnoreWordArgs) -> jsonrpc::Result<()> {
-        let toml = args.root.join(CONFIG_FILE_NAME);
+    /// Reports a refused write: on stderr, to the user (`window/showMessage`), and as the error
+    /// the request answers with.
+    pub async fn refuse(&self, command: &str, message: String) -> jsonrpc::Error {
+        let message = format!("{command}: {message}");
+        eprintln!("kanwu: {message}");
+        self.client.show_message(lsp::MessageType::ERROR, message.clone()).await;
+        jsonrpc::Error { code: jsonrpc::ErrorCode::InvalidRequest, message: message.into(), data: None }
+    }
+
+    /// The page path of a command's URI and its project root, when that root may be written.
+    pub fn writable_page(&self, uri: &lsp::Uri) -> Result<(PathBuf, PathBuf), String> {
+        let path = crate::from_proto::path(uri)
+            .map(|path| crate::session::canonical(&path))
+            .ok_or_else(|| format!("{} is not a file", uri.as_str()))?;
+        let root = self.lock().writable_root(&path)?;
+        Ok((path, root))
+    }
+
+    async fn ignore_word(self: &Arc<Self>, args: IgnoreWordArgs) -> Result<(), String> {
+        let (_, root) = self.writable_page(&args.uri)?;
+        let toml = root.join(CONFIG_FILE_NAME);
         if args.write {
-            write_word(&toml, &args.word)
-                .map_err(|error| crate::diagnostics::internal(format!("cannot update {}: {error}", toml.display())))?;
+            let inside = self.lock().roots.clone();
+            let word = args.word.clone();
+            let target = toml.clone();
+            tokio::task::spawn_blocking(move || write_word(&target, &word, &inside))
+                .await
+                .map_err(|error| format!("cannot update {}: {error}", toml.display()))??;
         }
-        let mut session = self.lock();
-        session.ensure_project(&args.root);
-        let open_text = session.open_config_text(&toml);
-        if let Some(project) = session.projects.get_mut(&args.root) {
+        {
+            let mut session = self.lock();
+            let project = session.projects.entry(root.clone()).or_insert_with(|| crate::session::Project::new(root.clone()));
             if !project.pending_ignores.contains(&args.word) {
                 project.pending_ignores.push(args.word.clone());
             }
-            crate::workspace::load_project(project, open_text);
+            session.generation += 1;
         }
-        session.generation += 1;
+        self.load_projects(vec![root]).await;
         Ok(())
     }
 
-    fn ignore_occurrence(self: &Arc<Self>, args: IgnoreOccurrenceArgs) -> jsonrpc::Result<()> {
-        let (mut suppressions, stamp) =
-            Suppressions::load_stamped(&args.root).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
-        if suppressions.add(args.occurrence) {
-            let inside = std::slice::from_ref(&args.root);
-            suppressions.save(&args.root, inside, stamp).map_err(|error| crate::diagnostics::internal(error.to_string()))?;
+    async fn ignore_occurrence(self: &Arc<Self>, args: IgnoreOccurrenceArgs) -> Result<(), String> {
+        let (page, root) = self.writable_page(&args.uri)?;
+        let inside = self.lock().roots.clone();
+        let mut occurrence = args.occurrence;
+        // The page is the one the URI names, whatever the arguments say.
+        occurrence.page = suppress::page_key(&root, &page).ok_or_else(|| format!("{} is not below {}", page.display(), root.display()))?;
+        let save_root = root.clone();
+        let suppressions = tokio::task::spawn_blocking(move || -> Result<Suppressions, String> {
+            let sidecar = Suppressions::path_for(&save_root);
+            if std::fs::symlink_metadata(&sidecar).is_ok() {
+                fs::ensure_inside(&sidecar, &inside).map_err(|error| error.to_string())?;
+            }
+            let (mut suppressions, stamp) = Suppressions::load_stamped(&save_root).map_err(|error| error.to_string())?;
+            if suppressions.add(occurrence) {
+                suppressions.save(&save_root, &inside, stamp).map_err(|error| error.to_string())?;
+            }
+            Ok(suppressions)
+        })
+        .await
+        .map_err(|error| format!("cannot record the occurrence: {error}"))??;
+        let unknown = self.lock().unknown_projects(std::slice::from_ref(&root));
+        if !unknown.is_empty() {
+            self.load_projects(unknown).await;
         }
         let mut session = self.lock();
-        session.ensure_project(&args.root);
-        if let Some(project) = session.projects.get_mut(&args.root) {
-            project.suppressions = Arc::new(suppressions);
-        }
+        let project = session.projects.entry(root.clone()).or_insert_with(|| crate::session::Project::new(root.clone()));
+        project.suppressions = Arc::new(suppressions);
         session.generation += 1;
         Ok(())
     }
 }
 
-/// Adds `word` to the `ignore` list of the file at `toml`, creating it if needed.
-fn write_word(toml: &Path, word: &str) -> std::io::Result<()> {
-    let text = match crate::workspace::read_text(toml) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(error) => return Err(error),
+/// Adds `word` to the `ignore` list of the file at `toml`, creating it if needed: atomically, only
+/// inside `inside`, over a valid `kanwu.toml` unchanged since it was read.
+fn write_word(toml: &Path, word: &str, inside: &[PathBuf]) -> Result<(), String> {
+    let (text, expect) = match fs::read_settings_text(toml) {
+        Ok((text, stamp)) => (text, Expect::Unchanged(stamp)),
+        Err(error) if error.is_not_found() => (String::new(), Expect::Absent),
+        Err(error) => return Err(format!("cannot update {error}")),
     };
+    if let Err(error) = Config::parse(&text, Some(toml)) {
+        return Err(format!("cannot update {}: not a valid kanwu.toml ({error}): left as it is", toml.display()));
+    }
     let Some(edit) = add_word_edit(&text, word) else { return Ok(()) };
     let (new_text, _) = kanwu_core::fixer::apply_edit_groups(&text, [std::slice::from_ref(&edit)]);
-    std::fs::write(toml, new_text)
+    let rules = WriteRules { inside, expect, format: Some(("kanwu.toml", |text| Config::parse(text, None).is_ok())) };
+    fs::write_atomically(toml, new_text.as_bytes(), &rules).map_err(|error| format!("cannot update {error}"))?;
+    Ok(())
 }
 
 fn invalid(error: serde_json::Error) -> jsonrpc::Error {

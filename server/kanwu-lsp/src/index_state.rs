@@ -5,6 +5,7 @@ use crate::session::{canonical, stamp, Stamp};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::index::{CorpusIndex, PreparedPage};
+use kanwu_core::workspace::pages::{is_never_a_page, PageOutcome};
 use kanwu_core::Config;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -122,7 +123,7 @@ impl PageFilter {
         let hidden =
             relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1));
         !hidden
-            && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME)
+            && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME && !name.to_str().is_some_and(is_never_a_page))
             && self.include.is_match(relative)
             && !self.exclude.is_match(relative)
     }
@@ -142,12 +143,17 @@ impl PageFilter {
     }
 }
 
-/// Reads a page from disk as the command line does: decoded, or skipped with a log line.
+/// Reads a page from disk as the command line does, through the core guard: decoded, or skipped
+/// with a note on stderr (not a regular file, over 64 MiB, binary, unreadable).
 pub fn read_page(path: &Path) -> Option<String> {
-    match crate::workspace::read_text(path) {
-        Ok(text) => Some(text),
+    match kanwu_core::workspace::pages::read_page(path) {
+        Ok(PageOutcome::Read(read)) => Some(read.decoded.text),
+        Ok(PageOutcome::Binary) => {
+            eprintln!("kanwu: index: {} skipped: not text", path.display());
+            None
+        }
         Err(error) => {
-            eprintln!("kanwu: index: {} skipped: {error}", path.display());
+            eprintln!("kanwu: index: {error}: skipped");
             None
         }
     }

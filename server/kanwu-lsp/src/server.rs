@@ -24,9 +24,50 @@ pub struct Inner {
     /// Where whole frames go straight to stdout (the push of diagnostics, serialized off the
     /// protocol threads); `None` when the server runs without that channel.
     output: Option<tokio::sync::mpsc::UnboundedSender<Vec<u8>>>,
+    /// Configuration loads begun (synchronously, by the notification that needs them) and not yet
+    /// applied: requests that depend on the configuration wait for them (`Inner::settled`), so a
+    /// request sent after `didOpen` sees the project that `didOpen` loads off the lock.
+    loads_pending: std::sync::atomic::AtomicUsize,
+    loads_done: tokio::sync::Notify,
+    /// Held by each configuration load from its first poll to its end, so loads apply in the order
+    /// of the notifications that began them.
+    pub config_loads: tokio::sync::Mutex<()>,
+}
+
+/// A configuration load in progress; dropping it marks the load done.
+pub struct LoadGuard(Arc<Inner>);
+
+impl Drop for LoadGuard {
+    fn drop(&mut self) {
+        self.0.loads_pending.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        self.0.loads_done.notify_waiters();
+    }
 }
 
 impl Inner {
+    /// Marks a configuration load as begun; call it before the first `.await` of the notification.
+    pub fn begin_load(self: &Arc<Self>) -> LoadGuard {
+        self.loads_pending.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        LoadGuard(self.clone())
+    }
+
+    /// Waits until the configuration loads begun so far are applied (at most a few seconds, so a
+    /// load that never ends cannot hold requests forever).
+    pub async fn settled(&self) {
+        let wait = async {
+            loop {
+                let notified = self.loads_done.notified();
+                if self.loads_pending.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(5), wait).await.is_err() {
+            eprintln!("kanwu: the configuration is still loading after 5 s; answering with what is loaded");
+        }
+    }
+
     /// The session; a panic elsewhere never leaves it unusable.
     pub fn lock(&self) -> MutexGuard<'_, Session> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -70,16 +111,21 @@ impl Inner {
         for problem in problems {
             self.log(lsp::MessageType::WARNING, problem).await;
         }
-        let changed = {
+        let (changed, allowed_changed) = {
             let mut session = self.lock();
             if session.settings == settings {
-                false
+                (false, false)
             } else {
+                let allowed_changed = session.settings.allow_outside != settings.allow_outside;
                 session.settings = settings;
                 session.generation += 1;
-                true
+                (true, allowed_changed)
             }
         };
+        if allowed_changed {
+            // Glossary files outside the workspace may now be read, or no longer.
+            self.reload_configuration().await;
+        }
         if changed {
             self.rediagnose_all().await;
         }
@@ -107,7 +153,16 @@ pub struct Backend {
 impl Backend {
     /// A server that writes its pushed diagnostics as whole frames to `output`.
     pub fn with_output(client: Client, output: tokio::sync::mpsc::UnboundedSender<Vec<u8>>) -> Backend {
-        Backend { inner: Arc::new(Inner { client, state: Mutex::new(Session::default()), output: Some(output) }) }
+        Backend {
+            inner: Arc::new(Inner {
+                client,
+                state: Mutex::new(Session::default()),
+                output: Some(output),
+                loads_pending: Default::default(),
+                loads_done: Default::default(),
+                config_loads: Default::default(),
+            }),
+        }
     }
 }
 
@@ -120,11 +175,14 @@ fn encoding_notice(path: Option<&Path>, text: &str, locale: Locale) -> Option<St
     if !text.contains('\u{FFFD}') {
         return None;
     }
-    let bytes = std::fs::read(path?).ok()?;
-    if std::str::from_utf8(&bytes).is_ok() {
+    // Read with the core guard: a regular file of at most 64 MiB, never a pipe.
+    let kanwu_core::workspace::pages::PageOutcome::Read(read) = kanwu_core::workspace::pages::read_page(path?).ok()? else {
+        return None;
+    };
+    let decoded = read.decoded;
+    if matches!(decoded.encoding, kanwu_core::decode::PageEncoding::Utf8) {
         return None;
     }
-    let decoded = kanwu_core::decode::decode(&bytes).ok()?;
     if decoded.lossy() {
         return None;
     }
@@ -264,17 +322,22 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let inner = self.inner.clone();
+        // The project this page needs is loaded below, after an `.await`: requests wait for it.
+        let loading = inner.begin_load();
         guard::notification("textDocument/didOpen", async move {
             let item = params.text_document;
             let uri = item.uri;
             let path = from_proto::path(&uri).map(|path| canonical(&path));
             let is_kanwu_toml = path.as_deref().is_some_and(is_config_path);
-            let (is_config, config_changed) = {
+            // The page on disk is read (with the guard) before the session is locked.
+            let locale = inner.lock().client_locale;
+            let notice = if is_kanwu_toml { None } else { encoding_notice(path.as_deref(), &item.text, locale) };
+            let load = {
                 let mut session = inner.lock();
                 // A workspace glossary file is configuration too: not a page, reloaded as typed.
+                // Only loaded projects are known here; a new project is classified once loaded.
                 let is_glossary = !is_kanwu_toml && path.as_deref().is_some_and(|path| session.is_glossary_path(path));
                 let is_config = is_kanwu_toml || is_glossary;
-                let notice = if is_config { None } else { encoding_notice(path.as_deref(), &item.text, session.client_locale) };
                 let root = match (&path, is_kanwu_toml) {
                     (Some(path), true) => path.parent().map(Path::to_path_buf),
                     (Some(path), false) => Some(session.root_for(path)),
@@ -284,10 +347,10 @@ impl LanguageServer for Backend {
                     uri.clone(),
                     OpenDocument {
                         document: Document::new(&item.text, item.version),
-                        path,
+                        path: path.clone(),
                         root: root.clone(),
                         is_config,
-                        encoding_notice: notice,
+                        encoding_notice: if is_config { None } else { notice },
                         task: None,
                         analysis: None,
                         lock: Arc::new(tokio::sync::Mutex::new(())),
@@ -300,14 +363,43 @@ impl LanguageServer for Backend {
                 if let Some(task) = previous.and_then(|previous| previous.task) {
                     task.abort();
                 }
-                if let Some(root) = &root {
-                    session.ensure_project(root);
-                }
-                (is_config, is_config && session.reload_all())
+                let load = root.as_ref().map(|root| session.unknown_projects(std::slice::from_ref(root))).unwrap_or_default();
+                // An open kanwu.toml counts at once, before any `.await`.
+                (load, is_config && session.apply_open_buffer(&uri))
             };
+            let (load, mut config_changed) = load;
+            if !load.is_empty() {
+                config_changed |= inner.load_projects(load).await;
+            }
+            // Now that its project is loaded (and any load begun before): is the file one of its
+            // glossary files?
+            let serial = inner.config_loads.lock().await;
+            let is_config = {
+                let mut session = inner.lock();
+                let is_glossary = !is_kanwu_toml && path.as_deref().is_some_and(|path| session.is_glossary_path(path));
+                match session.documents.get_mut(&uri) {
+                    Some(document) => {
+                        if is_glossary && !document.is_glossary {
+                            document.is_glossary = true;
+                            document.is_config = true;
+                            document.encoding_notice = None;
+                        }
+                        document.is_config
+                    }
+                    None => return,
+                }
+            };
+            drop(serial);
             if is_config {
+                config_changed |= inner.lock().apply_open_buffer(&uri);
+                config_changed |= inner.refresh_projects(None).await;
+                drop(loading);
                 inner.settle(config_changed).await;
             } else {
+                drop(loading);
+                if config_changed {
+                    inner.publish_config_errors().await;
+                }
                 inner.schedule(&uri);
                 inner.index_open(&uri, false);
                 inner.publish_glossary_errors().await;
@@ -318,6 +410,7 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
         let inner = self.inner.clone();
+        let loading = inner.begin_load();
         guard::notification("textDocument/didChange", async move {
             let uri = params.text_document.uri;
             let (is_config, config_changed) = {
@@ -344,9 +437,11 @@ impl LanguageServer for Backend {
                     document.encoding_notice = None;
                 }
                 let is_config = document.is_config;
-                (is_config, is_config && session.reload_all())
+                (is_config, is_config && session.apply_open_buffer(&uri))
             };
             if is_config {
+                let config_changed = inner.refresh_projects(None).await || config_changed;
+                drop(loading);
                 inner.settle(config_changed).await;
             } else {
                 inner.schedule(&uri);
@@ -360,9 +455,10 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let inner = self.inner.clone();
+        let loading = inner.begin_load();
         guard::notification("textDocument/didClose", async move {
             let uri = params.text_document.uri;
-            let (was_config, push, config_changed) = {
+            let (was_config, push) = {
                 let mut session = inner.lock();
                 let Some(document) = session.documents.remove(&uri) else {
                     eprintln!("kanwu: didClose for {}, which is not open: ignored", uri.as_str());
@@ -372,9 +468,11 @@ impl LanguageServer for Backend {
                     task.abort();
                 }
                 let push = !session.caps.pull_diagnostics;
-                (document.is_config, push, document.is_config && session.reload_all())
+                (document.is_config, push)
             };
             if was_config {
+                let config_changed = inner.refresh_projects(None).await;
+                drop(loading);
                 inner.settle(config_changed).await;
             } else if push {
                 inner.publish(uri, Vec::new(), None).await;
@@ -399,12 +497,19 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let inner = self.inner.clone();
         inner.pages_changed(&params.changes);
-        guard::notification("workspace/didChangeWatchedFiles", async move { inner.reload_configuration().await }).await
+        let loading = inner.begin_load();
+        guard::notification("workspace/didChangeWatchedFiles", async move {
+            inner.reload_configuration().await;
+            drop(loading);
+        })
+        .await
     }
 
     async fn diagnostic(&self, params: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
         let inner = self.inner.clone();
         guard::request("textDocument/diagnostic", async move {
+            // A glossary file opened just before is classified once the loads it waits for end.
+            inner.settled().await;
             match inner.glossary_report(&params.text_document.uri) {
                 Some(report) => Ok(report),
                 None => inner.pull(params).await,

@@ -104,8 +104,10 @@ pub struct Project {
     pub config: Option<Config>,
     /// The error of the current file text, with that text.
     pub error: Option<(ConfigError, String)>,
-    /// Whether an error was pushed to the client for `kanwu.toml` (so it can be cleared).
-    pub error_published: bool,
+    /// The text of `kanwu.toml` last read (positions of the problems shown on it).
+    pub toml_text: Option<Arc<str>>,
+    /// The diagnostics last pushed to the client for `kanwu.toml` (so they are sent once, and cleared).
+    pub toml_published: Vec<lsp::Diagnostic>,
     pub suppressions: Arc<Suppressions>,
     /// Words ignored from the editor whose `kanwu.toml` edit may not be saved yet.
     pub pending_ignores: Vec<String>,
@@ -121,7 +123,8 @@ impl Project {
             toml,
             config: None,
             error: None,
-            error_published: false,
+            toml_text: None,
+            toml_published: Vec::new(),
             suppressions: Arc::new(Suppressions::default()),
             pending_ignores: Vec::new(),
             glossary: Default::default(),
@@ -254,6 +257,39 @@ impl Session {
             .max_by_key(|root| root.components().count())
             .cloned()
             .unwrap_or_else(|| folder.to_path_buf())
+    }
+
+    /// The project root of `path` when it may be written to: the root lies inside one of the
+    /// workspace folders (resolved, links followed). Pages outside every folder get no writes.
+    pub fn writable_root(&self, path: &Path) -> Result<PathBuf, String> {
+        let root = self.root_for(path);
+        kanwu_core::workspace::fs::ensure_inside(&root, &self.roots)
+            .map_err(|error| format!("{error}: Kanwu writes only inside the workspace folders"))
+    }
+
+    /// The folders the configuration files of the project at `root` may be read from: the
+    /// workspace folders holding it, else (a page opened outside every folder) the root itself.
+    pub fn readable_roots(&self, root: &Path) -> Vec<PathBuf> {
+        let holding: Vec<PathBuf> = self.roots.iter().filter(|folder| root.starts_with(folder)).cloned().collect();
+        if holding.is_empty() {
+            vec![root.to_path_buf()]
+        } else {
+            holding
+        }
+    }
+
+    /// The diagnostics of a project's `kanwu.toml`: its error, and the problems with the glossary
+    /// files it names.
+    pub fn toml_diagnostics(&self, project: &Project) -> Vec<lsp::Diagnostic> {
+        let mut items = Vec::new();
+        if let Some((error, text)) = &project.error {
+            items.push(crate::to_proto::config_error(text, error, self.encoding, self.client_locale));
+        }
+        let text = project.error.as_ref().map(|(_, text)| text.as_str()).or(project.toml_text.as_deref()).unwrap_or("");
+        for problem in &project.glossary.problems {
+            items.push(crate::glossary_state::toml_problem_diagnostic(text, problem, self.encoding));
+        }
+        items
     }
 
     /// The message language for a configuration: settings, then `kanwu.toml`, then the client.

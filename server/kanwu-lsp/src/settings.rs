@@ -3,7 +3,8 @@
 //!
 //! ```json
 //! { "rules": { "cjk-space": "hint", "ellipsis": "off" }, "ignore": ["层层"],
-//!   "locale": "zh-CN", "fixAll": { "layout": false }, "debounceMs": 150, "maxProblems": 1000 }
+//!   "locale": "zh-CN", "fixAll": { "layout": false }, "debounceMs": 150, "maxProblems": 1000,
+//!   "allowOutside": ["/srv/shared/glossary.toml"] }
 //! ```
 //! `fixAll.layout` may also be written as a dotted key. Unknown keys are ignored; bad values are
 //! reported (as log messages) and skipped, so one typo never disables the rest.
@@ -30,6 +31,10 @@ pub struct Settings {
     pub debounce_ms: u64,
     /// The most diagnostics pushed or pulled per page, the most severe first; 0 for no limit.
     pub max_problems: usize,
+    /// Files and folders outside the workspace that a `kanwu.toml` may name as glossary files
+    /// (`allowOutside`, absolute paths). Only the user's own settings should carry it: VS Code
+    /// declares it with application scope, so a workspace cannot grant itself access.
+    pub allow_outside: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -40,6 +45,7 @@ impl Default for Settings {
             fix_all_layout: false,
             debounce_ms: DEFAULT_DEBOUNCE_MS,
             max_problems: DEFAULT_MAX_PROBLEMS,
+            allow_outside: Vec::new(),
         }
     }
 }
@@ -121,6 +127,20 @@ impl Settings {
             },
             None => {}
         }
+        if let Some(allowed) = object.get("allowOutside") {
+            match allowed.as_array() {
+                Some(paths) => {
+                    for path in paths {
+                        match path.as_str().map(std::path::Path::new) {
+                            Some(path) if path.is_absolute() => settings.allow_outside.push(crate::session::canonical(path)),
+                            _ => problems.push(format!("kanwu.allowOutside: expected absolute paths, found {path}")),
+                        }
+                    }
+                }
+                None if allowed.is_null() => {}
+                None => problems.push("kanwu.allowOutside: expected a list of absolute paths".to_string()),
+            }
+        }
         (settings, problems)
     }
 }
@@ -156,5 +176,8 @@ mod tests {
         let (dotted, _) = Settings::from_json(&json!({ "fixAll.layout": true }));
         assert!(dotted.fix_all_layout);
         assert_eq!(Settings::from_json(&Value::Null).0, Settings::default());
+        let (allowed, problems) = Settings::from_json(&json!({ "allowOutside": ["/", "relative/path"] }));
+        assert_eq!(allowed.allow_outside, vec![std::path::PathBuf::from("/")]);
+        assert_eq!(problems.len(), 1, "a relative path is refused: {problems:?}");
     }
 }

@@ -167,7 +167,12 @@ fn hover_adds_how_often_the_corpus_uses_the_term() {
 fn definition_opens_the_workspace_glossary_entry() {
     let dir = TempDir::new("definition");
     dir.write("glossary.toml", GOOD_GLOSSARY);
-    let (mut client, dir, result) = start_in("vscode-1.139", dir, |_| {});
+    // The built-in copy goes to the user's cache folder: a private one of the test's own.
+    let cache = TempDir::new("definition-cache");
+    let mut client = Client::spawn_with_env(dir.path(), &[("XDG_CACHE_HOME", cache.path())]);
+    let mut params = initialize_params("vscode-1.139", dir.path());
+    params["initializationOptions"] = json!({ "debounceMs": 0 });
+    let result = client.initialize(params);
     assert_eq!(result["capabilities"]["definitionProvider"], true);
     let uri = dir.uri("page.txt");
     let text = "本周校稿会照常召开，两委成员列席。\n";

@@ -234,7 +234,7 @@ pub enum Expect {
     Unchanged(FileStamp),
 }
 
-/// A format's name and a check that a text is in it.
+/// A format Kanwu writes: its name and a check that a text is in that format.
 pub type FormatCheck = (&'static str, fn(&str) -> bool);
 
 /// The conditions of one write.

@@ -287,8 +287,14 @@ pub struct Client {
 impl Client {
     /// Starts `kanwu serve --stdio` in `cwd`.
     pub fn spawn(cwd: &Path) -> Client {
+        Client::spawn_with_env(cwd, &[])
+    }
+
+    /// Starts `kanwu serve --stdio` in `cwd` with extra environment variables.
+    pub fn spawn_with_env(cwd: &Path, env: &[(&str, &Path)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kanwu"))
             .args(["serve", "--stdio"])
+            .envs(env.iter().map(|(name, value)| (*name, *value)))
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
