@@ -7,7 +7,6 @@
 //! so a term cut by a column wrap, spaced out by extraction or stripped of its quotation marks is
 //! still found, and hits are mapped back to original byte ranges.
 
-use crate::config::Config;
 use crate::normalized::NormalizedView;
 use crate::page::Page;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -342,16 +341,6 @@ impl Glossary {
         Glossary::from_layers(layers)
     }
 
-    /// The built-in glossary with the workspace files of `config` laid over it.
-    pub fn for_config(config: &Config) -> Result<Glossary, GlossaryError> {
-        let files = workspace_files(config);
-        if files.is_empty() {
-            return Ok(Glossary::builtin().clone());
-        }
-        let layers = files.iter().map(|path| Glossary::load(path)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Glossary::layered(Glossary::builtin(), &layers))
-    }
-
     fn from_layers(layers: Vec<Vec<Entry>>) -> Glossary {
         let mut entries: Vec<Entry> = Vec::new();
         let mut by_term: HashMap<String, usize> = HashMap::new();
@@ -518,41 +507,6 @@ impl Glossary {
         words.sort();
         words.dedup();
         words
-    }
-}
-
-/// The workspace glossary files of a configuration: its `[glossary] files`, relative to its folder,
-/// else `glossary.toml` beside the configuration file when there is one.
-pub fn workspace_files(config: &Config) -> Vec<PathBuf> {
-    let folder = config.source.as_deref().and_then(Path::parent).unwrap_or(Path::new("."));
-    if !config.glossary_files.is_empty() {
-        return config.glossary_files.iter().map(|file| folder.join(file)).collect();
-    }
-    let default = folder.join(DEFAULT_WORKSPACE_FILE);
-    if config.source.is_some() && default.is_file() {
-        vec![default]
-    } else {
-        Vec::new()
-    }
-}
-
-/// The layered glossary in force in `folder`: the nearest `kanwu.toml` upward names the workspace
-/// files; without one, a `glossary.toml` in `folder` itself is used.
-pub fn glossary_for_folder(folder: &Path) -> Result<Glossary, String> {
-    match Config::find_upward(folder) {
-        Some(path) => {
-            let config = Config::load(&path).map_err(|error| error.to_string())?;
-            Glossary::for_config(&config).map_err(|error| error.to_string())
-        }
-        None => {
-            let default = folder.join(DEFAULT_WORKSPACE_FILE);
-            if default.is_file() {
-                let workspace = Glossary::load(&default).map_err(|error| error.to_string())?;
-                Ok(Glossary::layered(Glossary::builtin(), [&workspace]))
-            } else {
-                Ok(Glossary::builtin().clone())
-            }
-        }
     }
 }
 

@@ -2,9 +2,9 @@
 
 use crate::Stdout;
 use clap::Subcommand;
-use kanwu_core::config::CONFIG_FILE_NAME;
-use kanwu_core::glossary::{workspace_files, Category, Glossary, DEFAULT_WORKSPACE_FILE};
-use kanwu_core::Config;
+use kanwu_core::glossary::{Category, Glossary, DEFAULT_WORKSPACE_FILE};
+use kanwu_core::workspace::fs::{self, Expect, WriteRules};
+use kanwu_core::workspace::project_files::load_glossary_for_folder;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -36,7 +36,7 @@ pub enum GlossaryCommand {
 
 /// Runs a glossary subcommand: exit 0 on success, 1 for an unknown term or a refused overwrite,
 /// 2 when a configuration or glossary file cannot be read.
-pub fn run(command: GlossaryCommand) -> ExitCode {
+pub fn run(command: GlossaryCommand, allow_outside: &[PathBuf]) -> ExitCode {
     match command {
         GlossaryCommand::List { category } => {
             let filter = match category.as_deref().map(|name| (name, Category::parse(name.trim()))) {
@@ -48,7 +48,7 @@ pub fn run(command: GlossaryCommand) -> ExitCode {
                 Some((_, Some(category))) => Some(category),
                 None => None,
             };
-            let Some(glossary) = current_glossary() else { return ExitCode::from(2) };
+            let Some(glossary) = current_glossary(allow_outside) else { return ExitCode::from(2) };
             let mut out = String::new();
             for entry in glossary.entries().iter().filter(|entry| filter.is_none_or(|category| entry.category == category)) {
                 out.push_str(&format!("{}\t{}\t{}\n", entry.term, entry.category.as_str(), entry.english));
@@ -59,7 +59,7 @@ pub fn run(command: GlossaryCommand) -> ExitCode {
             ExitCode::SUCCESS
         }
         GlossaryCommand::Show { term } => {
-            let Some(glossary) = current_glossary() else { return ExitCode::from(2) };
+            let Some(glossary) = current_glossary(allow_outside) else { return ExitCode::from(2) };
             match glossary.lookup(&term) {
                 Some(entry) => {
                     let mut out = Stdout::lock();
@@ -82,11 +82,15 @@ pub fn run(command: GlossaryCommand) -> ExitCode {
     }
 }
 
-/// The glossary in force in the current folder, or `None` after reporting why it cannot be read.
-fn current_glossary() -> Option<Glossary> {
+/// The glossary in force in the current folder, or `None` after reporting why it cannot be read;
+/// files left out are reported as warnings.
+fn current_glossary(allow_outside: &[PathBuf]) -> Option<Glossary> {
     let folder = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    match glossary_for_folder(&folder) {
-        Ok(glossary) => Some(glossary),
+    match load_glossary_for_folder(&folder, allow_outside) {
+        Ok(loaded) => {
+            report_warnings(&loaded.warnings);
+            Some(loaded.glossary)
+        }
         Err(error) => {
             eprintln!("kanwu glossary: {error}");
             None
@@ -94,54 +98,11 @@ fn current_glossary() -> Option<Glossary> {
     }
 }
 
-/// The layered glossary in force in `folder`: the nearest `kanwu.toml` upward names the workspace
-/// files; without one, a `glossary.toml` in `folder` itself is used.
-fn glossary_for_folder(folder: &Path) -> Result<Glossary, String> {
-    match Config::find_upward(folder) {
-        Some(path) => glossary_for_config(&Config::load(&path).map_err(|error| error.to_string())?),
-        None => {
-            let default = folder.join(DEFAULT_WORKSPACE_FILE);
-            if default.is_file() {
-                let workspace = Glossary::load(&default).map_err(|error| error.to_string())?;
-                Ok(Glossary::layered(Glossary::builtin(), [&workspace]))
-            } else {
-                Ok(Glossary::builtin().clone())
-            }
-        }
+/// Prints each warning of a glossary load on stderr.
+pub fn report_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
-}
-
-/// The built-in glossary with the workspace files of `config` laid over it. A file that the
-/// configuration's `[glossary] files` names but that does not exist is left out with a warning
-/// naming the `kanwu.toml` and the file; a file that exists but cannot be read or parsed is an error.
-pub fn glossary_for_config(config: &Config) -> Result<Glossary, String> {
-    let mut present = config.clone();
-    let paths = workspace_files(config);
-    if !config.glossary_files.is_empty() {
-        let config_file = config.source.as_deref().map_or_else(|| CONFIG_FILE_NAME.to_string(), |path| path.display().to_string());
-        present.glossary_files = config
-            .glossary_files
-            .iter()
-            .zip(&paths)
-            .filter(|(name, path)| {
-                let exists = path.exists();
-                if !exists {
-                    eprintln!(
-                        "warning: {config_file}: glossary file `{name}` (in [glossary] files) does not exist at {}; going on without it",
-                        path.display()
-                    );
-                }
-                exists
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
-        // With every named file missing, only the built-in glossary is in force (not the default
-        // `glossary.toml`, which naming files replaces).
-        if present.glossary_files.is_empty() {
-            return Ok(Glossary::builtin().clone());
-        }
-    }
-    Glossary::for_config(&present).map_err(|error| error.to_string())
 }
 
 /// Writes the built-in glossary to `path`, refusing to replace an existing file unless forced.
@@ -152,12 +113,24 @@ fn export(path: &Path, force: bool) -> ExitCode {
         out.flush();
         return ExitCode::SUCCESS;
     }
-    if path.exists() && !force {
+    let current = fs::read_limited(path, fs::MAX_SETTINGS_BYTES);
+    let exists = std::fs::symlink_metadata(path).is_ok();
+    if exists && !force {
         eprintln!("kanwu glossary: {} already exists; pass --force to overwrite it", path.display());
         return ExitCode::from(1);
     }
-    match std::fs::write(path, Glossary::export_builtin()) {
-        Ok(()) => {
+    // The file is written where the user pointed, atomically: a link is followed only to a target
+    // inside the folder it sits in, and a file that changed since it was read is not replaced.
+    let folder = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inside = vec![fs::resolve(folder).unwrap_or_else(|_| folder.to_path_buf())];
+    let expect = match current {
+        Ok(read) => Expect::Unchanged(read.stamp),
+        Err(_) if exists => Expect::Any,
+        Err(_) => Expect::Absent,
+    };
+    let rules = WriteRules { inside: &inside, expect, format: None };
+    match fs::write_atomically(path, Glossary::export_builtin().as_bytes(), &rules) {
+        Ok(_) => {
             eprintln!("wrote {} ({} entries)", path.display(), Glossary::builtin().len());
             ExitCode::SUCCESS
         }

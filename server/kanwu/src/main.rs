@@ -21,6 +21,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Let a `kanwu.toml` name glossary files below PATH although it lies outside the project's
+    /// folder (repeatable; by default such files are left out with a warning).
+    #[arg(long = "allow-outside", value_name = "PATH", global = true)]
+    allow_outside: Vec<PathBuf>,
 }
 
 /// The output formats of `kanwu check`.
@@ -137,9 +141,9 @@ fn main() -> ExitCode {
             out.flush();
             ExitCode::SUCCESS
         }
-        Command::Glossary { command } => glossary_cmd::run(command),
+        Command::Glossary { command } => glossary_cmd::run(command, &cli.allow_outside),
         Command::Refs(args) => refs_cmd::run(args),
-        Command::Stats(args) => stats_cmd::run(args),
+        Command::Stats(args) => stats_cmd::run(args, &cli.allow_outside),
         Command::Serve { .. } => match kanwu_lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {

@@ -5,6 +5,7 @@ use crate::progress::Progress;
 use crate::Stdout;
 use kanwu_core::glossary::Glossary;
 use kanwu_core::normalized::NormalizedView;
+use kanwu_core::workspace::project_files::load_glossary;
 use kanwu_core::{analyze_page, Page};
 use rayon::prelude::*;
 use serde_json::json;
@@ -89,7 +90,7 @@ fn page_figures(file: &PageFile, glossary: &Glossary, progress: &Progress) -> Fi
 }
 
 /// Runs `kanwu stats`: exit 0, or 2 when pages or the configuration cannot be read.
-pub fn run(args: StatsArgs) -> ExitCode {
+pub fn run(args: StatsArgs, allow_outside: &[PathBuf]) -> ExitCode {
     let paths = crate::default_paths(args.paths);
     let pages = match collect_pages(&paths) {
         Ok(pages) => pages,
@@ -103,9 +104,10 @@ pub fn run(args: StatsArgs) -> ExitCode {
     for page in &pages {
         let key = std::sync::Arc::as_ptr(&page.settings) as usize;
         if let std::collections::hash_map::Entry::Vacant(slot) = glossaries.entry(key) {
-            match crate::glossary_cmd::glossary_for_config(&page.settings.config) {
-                Ok(glossary) => {
-                    slot.insert(glossary);
+            match load_glossary(&page.settings.config, allow_outside) {
+                Ok(loaded) => {
+                    crate::glossary_cmd::report_warnings(&loaded.warnings);
+                    slot.insert(loaded.glossary);
                 }
                 Err(error) => {
                     eprintln!("error: {error}");

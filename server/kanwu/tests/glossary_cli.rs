@@ -110,3 +110,54 @@ fn export_writes_an_editable_file_and_refuses_to_overwrite() {
     let output = kanwu(&["glossary", "list"], dir.path());
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// A glossary file that a `kanwu.toml` names outside its own folder is left out, with a warning
+/// at the entry's line and column, unless `--allow-outside` names the folder it lies in.
+#[test]
+fn glossary_files_outside_the_project_need_allow_outside() {
+    let base = tempfile::tempdir().unwrap();
+    let project = base.path().join("ws");
+    let outside = base.path().join("outside");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.toml"), WORKSPACE).unwrap();
+    std::fs::write(project.join("kanwu.toml"), "[glossary]\nfiles = [\"../outside/secret.toml\"]\n").unwrap();
+
+    let output = kanwu(&["glossary", "show", "打草储草"], &project);
+    assert_eq!(output.status.code(), Some(1), "the outside file is not read: {}", stdout(&output));
+    let warning = stderr(&output);
+    assert!(warning.contains("kanwu.toml:2:10: glossary file `../outside/secret.toml`"), "{warning}");
+    assert!(warning.contains("outside the workspace") && warning.contains("--allow-outside"), "{warning}");
+
+    let allowed = outside.to_str().unwrap();
+    let output = kanwu(&["glossary", "show", "打草储草", "--allow-outside", allowed], &project);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("秋季收割牧草"), "{}", stdout(&output));
+
+    // A device is never read, even where it is allowed: it is refused as no regular file.
+    std::fs::write(project.join("kanwu.toml"), "[glossary]\nfiles = [\"/dev/zero\"]\n").unwrap();
+    let output = kanwu(&["glossary", "list", "--allow-outside", "/dev"], &project);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("/dev/zero"), "{}", stderr(&output));
+    std::fs::write(project.join("kanwu.toml"), "[glossary]\nfiles = [\"../outside/secret.toml\"]\n").unwrap();
+    std::fs::write(project.join("page.txt"), "牧民正忙着打草。\n").unwrap();
+    let output = kanwu(&["stats", "."], &project);
+    assert!(stderr(&output).contains("outside the workspace"), "stats leaves it out too: {}", stderr(&output));
+}
+
+/// `glossary export` writes atomically and never through a link that leads out of its folder.
+#[test]
+fn export_refuses_a_link_that_leads_outside() {
+    let base = tempfile::tempdir().unwrap();
+    let project = base.path().join("ws");
+    std::fs::create_dir_all(&project).unwrap();
+    let victim = base.path().join("victim.toml");
+    std::fs::write(&victim, "# someone else's file\n").unwrap();
+    std::os::unix::fs::symlink(&victim, project.join("glossary.toml")).unwrap();
+    let output = kanwu(&["glossary", "export", "--force"], &project);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "# someone else's file\n");
+    let output = kanwu(&["glossary", "export", "-o", "new.toml"], &project);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::read_to_string(project.join("new.toml")).unwrap().contains("[[term]]"));
+}

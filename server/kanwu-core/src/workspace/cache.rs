@@ -1,7 +1,8 @@
 //! The per-user cache folder (`$XDG_CACHE_HOME/kanwu`, else `~/.cache/kanwu`): the one place
 //! outside the workspace Kanwu writes to. It is created with mode 0700 and refused when another
-//! user owns it or when its group or others may write in it, so no one else can plant a link there
-//! (a folder others may only read, such as one `mkdir -p` made with mode 0755, is accepted).
+//! user owns it or when its group or others may write in it, so no one else can plant a link there;
+//! a folder of this user's that others may only read (one `mkdir -p` made with mode 0755) is
+//! tightened to 0700.
 
 use super::fs::{FsError, FsErrorKind};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ pub fn user_cache_path() -> Option<PathBuf> {
 }
 
 /// The user's cache folder for Kanwu, created (mode 0700) when missing and checked: a real folder
-/// (not a link), owned by this user, that neither group nor others may write in.
+/// (not a link), owned by this user, that neither group nor others may write in, and mode 0700.
 pub fn user_cache_dir() -> Result<PathBuf, FsError> {
     let Some(folder) = user_cache_path() else {
         return Err(FsError::new(Path::new("~/.cache/kanwu"), FsErrorKind::NotFound));
@@ -73,6 +74,11 @@ fn check_private_dir(folder: &Path) -> Result<(), FsError> {
                 FsErrorKind::Outside(format!("mode {mode:o} lets other users write in it (chmod 700 {})", folder.display())),
             ));
         }
+        if mode & 0o077 != 0 {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+                .map_err(|error| FsError::new(folder, FsErrorKind::Io(error)))?;
+        }
     }
     Ok(())
 }
@@ -93,6 +99,7 @@ mod tests {
             assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700);
             std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
             ensure_private_dir(&folder).expect("a folder others may only read is accepted");
+            assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700, "and tightened to 0700");
             std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o775)).unwrap();
             let error = ensure_private_dir(&folder).unwrap_err();
             assert!(error.to_string().contains("other users write"), "{error}");

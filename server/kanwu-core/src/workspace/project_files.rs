@@ -3,8 +3,8 @@
 //! in their own settings), and where the entry sits in `kanwu.toml` so a refusal can be shown there.
 
 use super::fs::{self, FileStamp, FsError, FsErrorKind};
-use crate::config::Config;
-use crate::glossary::DEFAULT_WORKSPACE_FILE;
+use crate::config::{Config, CONFIG_FILE_NAME};
+use crate::glossary::{Glossary, DEFAULT_WORKSPACE_FILE};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -86,6 +86,80 @@ pub fn read_glossary_file(path: &Path, inside: &[PathBuf], allowed_outside: &[Pa
         return Err(FsError::new(path, FsErrorKind::Outside(outside_message(path, inside))));
     }
     fs::read_settings_text(path)
+}
+
+/// A project's glossary as a batch command reads it: the built-in glossary with the workspace
+/// files laid over it, and a warning for each named file that was left out.
+#[derive(Debug)]
+pub struct LoadedGlossary {
+    pub glossary: Glossary,
+    /// One line per file left out (missing, or outside the workspace), with its place in `kanwu.toml`.
+    pub warnings: Vec<String>,
+}
+
+/// Loads the glossary in force for `config` as the command line does: the workspace files it names
+/// (or the `glossary.toml` beside its `kanwu.toml`) must lie inside that file's folder or one of
+/// `allowed_outside`; a file outside, or a named file that is missing, is left out with a warning
+/// that gives its line and column in `kanwu.toml`; a file that cannot be read or parsed is an error.
+pub fn load_glossary(config: &Config, allowed_outside: &[PathBuf]) -> Result<LoadedGlossary, String> {
+    let Some(config_path) = config.source.as_deref() else {
+        return Ok(LoadedGlossary { glossary: Glossary::builtin().clone(), warnings: Vec::new() });
+    };
+    let config_dir = config_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let inside = vec![fs::resolve(&config_dir).unwrap_or_else(|_| config_dir.clone())];
+    let allowed: Vec<PathBuf> = allowed_outside.iter().map(|path| fs::resolve(path).unwrap_or_else(|_| path.clone())).collect();
+    let config_text = fs::read_settings_text(config_path).ok().map(|(text, _)| text);
+    let targets = glossary_files(Some(config), config_text.as_deref(), &config_dir, &inside, &allowed);
+    let place = |target: &GlossaryFileTarget| match &config_text {
+        Some(text) if target.named => {
+            let (line, column) = line_column(text, target.span.start);
+            format!("{}:{line}:{column}", config_path.display())
+        }
+        _ => config_path.display().to_string(),
+    };
+    let mut warnings = Vec::new();
+    let mut layers = Vec::new();
+    for target in &targets {
+        let missing = std::fs::symlink_metadata(&target.path).is_err();
+        if missing {
+            if target.named {
+                warnings.push(format!(
+                    "{}: glossary file `{}` (in [glossary] files) does not exist at {}; going on without it",
+                    place(target),
+                    target.entry,
+                    target.path.display()
+                ));
+            }
+            continue;
+        }
+        if let Some(refusal) = &target.refusal {
+            warnings.push(format!("{}: glossary file `{}`: {refusal}; going on without it", place(target), target.entry));
+            continue;
+        }
+        let (text, _) = read_glossary_file(&target.path, &inside, &allowed)
+            .map_err(|error| format!("{}: cannot read: {}", target.path.display(), error.kind))?;
+        layers.push(Glossary::parse(&text, Some(&target.path)).map_err(|error| error.to_string())?);
+    }
+    let glossary = if layers.is_empty() { Glossary::builtin().clone() } else { Glossary::layered(Glossary::builtin(), &layers) };
+    Ok(LoadedGlossary { glossary, warnings })
+}
+
+/// Loads the glossary in force in `folder`: the nearest `kanwu.toml` upward decides, as in
+/// [`load_glossary`]; without one, a `glossary.toml` in `folder` itself is laid over the built-in one.
+pub fn load_glossary_for_folder(folder: &Path, allowed_outside: &[PathBuf]) -> Result<LoadedGlossary, String> {
+    if let Some(path) = Config::find_upward(folder) {
+        let config = Config::load(&path).map_err(|error| error.to_string())?;
+        return load_glossary(&config, allowed_outside);
+    }
+    let default = folder.join(DEFAULT_WORKSPACE_FILE);
+    if std::fs::symlink_metadata(&default).is_err() {
+        return Ok(LoadedGlossary { glossary: Glossary::builtin().clone(), warnings: Vec::new() });
+    }
+    let inside = vec![fs::resolve(folder).unwrap_or_else(|_| folder.to_path_buf())];
+    let (text, _) = read_glossary_file(&fs::resolve(&default).unwrap_or(default.clone()), &inside, allowed_outside)
+        .map_err(|error| format!("{}: cannot read: {} (no {CONFIG_FILE_NAME} names it)", default.display(), error.kind))?;
+    let workspace = Glossary::parse(&text, Some(&default)).map_err(|error| error.to_string())?;
+    Ok(LoadedGlossary { glossary: Glossary::layered(Glossary::builtin(), [&workspace]), warnings: Vec::new() })
 }
 
 /// The byte range of `entry` as a quoted string in the text of `kanwu.toml`, searched after the
