@@ -18,6 +18,7 @@ pub mod rules;
 pub mod segment;
 pub mod spacing;
 pub mod suppress;
+pub mod terms;
 pub mod types;
 pub mod workspace;
 

@@ -78,7 +78,7 @@ impl Inner {
         let terms = self.page_terms(&position.text_document.uri).await?;
         let encoding = self.lock().encoding;
         let offset = from_proto::offset(&terms.text, &terms.index, position.position, encoding);
-        let hit = terms.glossary.term_at_in_view(&terms.view, offset)?;
+        let (hit, _) = kanwu_core::terms::entry_at(&terms.view, &terms.glossary, offset)?;
         let entry = terms.glossary.entry(hit.entry);
         let found = match &entry.source.path {
             Some(path) => {

@@ -1,8 +1,9 @@
 //! `textDocument/hover` on a glossary term: the entry (term, category, definition, English gloss, aliases, related terms) and how often the corpus uses it, in Markdown or plain text.
 //!
-//! The term under the cursor is found with `Glossary::term_at_in_view` on the page's normalized
-//! view, so a term cut by a line break or a spurious space hovers from any of its characters; the
-//! hover range is the term's whole original range.
+//! The term under the cursor is found with the core's `terms::entry_at` on the page's normalized
+//! view, so a term cut by a line break or a spurious space hovers from any of its characters, and a
+//! term inside a longer word (`党组` in `党组织`) does not hover; the hover range is the term's
+//! whole original range, and the count is the one term search's, as Find References finds it.
 
 use crate::from_proto;
 use crate::server::Inner;
@@ -19,14 +20,13 @@ impl Inner {
             (session.encoding, session.caps.hover_markdown)
         };
         let offset = from_proto::offset(&terms.text, &terms.index, position.position, encoding);
-        let hit = terms.glossary.term_at_in_view(&terms.view, offset)?;
+        let (hit, query) = kanwu_core::terms::entry_at(&terms.view, &terms.glossary, offset)?;
         let entry = terms.glossary.entry(hit.entry);
         let range = terms.converter(encoding).range(hit.range);
         let markup = to_proto::glossary_markup(entry, markdown);
-        let term = entry.term.clone();
         // Counting scans the candidate pages of the corpus: off the protocol thread.
         let inner = self.clone();
-        let contents = tokio::task::spawn_blocking(move || inner.with_frequency(markup, &term)).await.ok()?;
+        let contents = tokio::task::spawn_blocking(move || inner.with_frequency(markup, &query)).await.ok()?;
         Some(lsp::Hover { contents: lsp::HoverContents::Markup(contents), range: Some(range) })
     }
 }

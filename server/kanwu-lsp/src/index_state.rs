@@ -73,9 +73,13 @@ impl CorpusState {
         self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// How often the corpus uses a term: (pages, occurrences), for hover; counted again only
-    /// when the index changed since it was last counted.
-    pub fn frequency(&self, term: &str) -> (usize, usize) {
+    /// How often the corpus uses a term: (pages, occurrences), for hover, counted by the core's
+    /// one term search (as Find References and `kanwu refs` find it); counted again only when the
+    /// index changed since it was last counted.
+    pub fn frequency(&self, query: &kanwu_core::terms::TermQuery) -> (usize, usize) {
+        // The spellings say everything the count depends on (a workspace glossary may give a term other names).
+        let term = query.spellings().join("\u{1f}");
+        let term = term.as_str();
         let index = self.read();
         let changes = index.changes();
         let cache = || self.frequencies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -84,7 +88,7 @@ impl CorpusState {
                 return frequency;
             }
         }
-        let frequency = index.frequency(term);
+        let frequency = query.count_in_index(&index);
         drop(index);
         let mut frequencies = cache();
         if frequencies.len() >= FREQUENCY_CACHE {
@@ -165,16 +169,16 @@ impl Inner {
         self.lock().corpus.clone()
     }
 
-    /// A hover's contents with how often the corpus uses `term` (pages, occurrences) added as a
+    /// A hover's contents with how often the corpus uses a term (pages, occurrences) added as a
     /// closing line, in the hover's own format. While the first index is being built there is no
     /// such line: a count of the pages indexed so far would be wrong, and counting would make the
     /// hover wait on the indexing.
-    pub fn with_frequency(&self, mut contents: lsp::MarkupContent, term: &str) -> lsp::MarkupContent {
+    pub fn with_frequency(&self, mut contents: lsp::MarkupContent, query: &kanwu_core::terms::TermQuery) -> lsp::MarkupContent {
         let corpus = self.corpus();
         if !corpus.ready.load(Ordering::Acquire) {
             return contents;
         }
-        let (pages, occurrences) = corpus.frequency(term);
+        let (pages, occurrences) = corpus.frequency(query);
         if !contents.value.ends_with('\n') {
             contents.value.push('\n');
         }

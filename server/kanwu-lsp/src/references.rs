@@ -2,43 +2,43 @@
 
 use crate::from_proto;
 use crate::server::Inner;
-use kanwu_core::index::{normalize_term, Hit, TextPos};
+use crate::to_proto;
+use kanwu_core::index::search::LoosePage;
+use kanwu_core::index::{normalize_term, Hit};
 use kanwu_core::normalized::NormalizedView;
 use kanwu_core::segment::jieba;
-use kanwu_core::{LineIndex, Page, PositionEncoding};
+use kanwu_core::terms::TermQuery;
+use kanwu_core::{LineIndex, Page};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
-/// The term under the cursor: its normalized text, its original range in the page, and every
-/// spelling that names the same thing (a glossary entry's term and aliases).
+/// The term under the cursor: its original text as shown (normalized), its original range in the
+/// page, and the core's query that finds it (for a glossary term, its whole entry).
 pub struct TermAt {
     pub term: String,
     pub range: Range<usize>,
-    pub spellings: Vec<String>,
+    pub query: TermQuery,
     pub text: Arc<str>,
     pub index: LineIndex,
-    pub path: Option<PathBuf>,
 }
 
-/// The glossary term at `offset`, else the jieba word of the normalized paragraph holding it, with
-/// the spellings to search: for a glossary term, the entry's term and every alias (so `嘎查两委` finds `两委` and `村“两委”` too), each also without quotation marks.
-pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>, Vec<String>)> {
+/// The glossary term at `offset` that is no part of a longer word (searched as its entry: the entry's term and every other name,
+/// so `嘎查两委` finds `两委` and `村“两委”` too, at the characters of the entry's term), else the
+/// jieba word of the normalized paragraph holding it, searched as `kanwu refs` would search it.
+pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>, TermQuery)> {
     let page = Page::parse(text);
     let view = NormalizedView::new(text, &page);
-    if let Some(hit) = glossary.term_at_in_view(&view, offset) {
-        let term = normalize_term(&text[hit.range.clone()]);
-        let entry = glossary.entry(hit.entry);
-        let mut all: Vec<String> = Vec::new();
-        for form in std::iter::once(&entry.term).chain(entry.aliases.iter()).chain(std::iter::once(&term)) {
-            for spelling in spellings(&normalize_term(form)) {
-                if !all.contains(&spelling) {
-                    all.push(spelling);
-                }
-            }
-        }
-        return Some((term, hit.range, all));
+    if let Some((hit, query)) = kanwu_core::terms::entry_at(&view, glossary, offset) {
+        // The occurrence the search itself finds there (`两委` of `村“两委”`), so that the range a
+        // rename starts from is one of the ranges it replaces.
+        let found = query.in_loose_page(&LoosePage::with_page(text, &page), 0);
+        let inside = |found: &&(Hit, String)| found.0.range.start >= hit.range.start && found.0.range.end <= hit.range.end;
+        let under = found.iter().filter(inside).find(|found| found.0.range.start <= offset && offset < found.0.range.end);
+        let range = under.or_else(|| found.iter().find(inside)).map_or(hit.range.clone(), |found| found.0.range.clone());
+        let term = normalize_term(&text[range.clone()]);
+        return Some((term, range, query));
     }
     let normalized = view.as_str();
     let at = view.to_normalized(offset);
@@ -52,47 +52,12 @@ pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: us
                 return None;
             }
             let word = token.word.to_string();
-            return Some((word.clone(), view.original_range(word_start..word_end), spellings(&word)));
+            let query = TermQuery::new(&word, glossary);
+            return Some((word, view.original_range(word_start..word_end), query));
         }
         word_start = word_end;
     }
     None
-}
-
-/// The column of a position in the negotiated encoding.
-pub fn column(position: &TextPos, encoding: PositionEncoding) -> u32 {
-    match encoding {
-        PositionEncoding::Utf8 => position.utf8,
-        PositionEncoding::Utf16 => position.utf16,
-        PositionEncoding::Utf32 => position.chars,
-    }
-}
-
-/// The LSP range of a hit.
-pub fn hit_range(hit: &Hit, encoding: PositionEncoding) -> lsp::Range {
-    lsp::Range {
-        start: lsp::Position { line: hit.start.line, character: column(&hit.start, encoding) },
-        end: lsp::Position { line: hit.end.line, character: column(&hit.end, encoding) },
-    }
-}
-
-/// The spellings to look for: the term, and the term without its quotation marks (pages that
-/// lost their quotes show `村 两 委` for `村“两委”`).
-pub fn spellings(term: &str) -> Vec<String> {
-    let bare: String = term.chars().filter(|c| !matches!(c, '“' | '”' | '‘' | '’' | '"' | '\'' | '「' | '」')).collect();
-    if bare != term && !bare.is_empty() {
-        vec![term.to_string(), bare]
-    } else {
-        vec![term.to_string()]
-    }
-}
-
-/// Every occurrence of any of the spellings, each range once (the longest where they overlap), in page order.
-pub fn corpus_hits(index: &kanwu_core::index::CorpusIndex, spellings: &[String]) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = spellings.iter().flat_map(|spelling| index.references(spelling)).collect();
-    hits.sort_by_key(|hit| (hit.page, hit.range.start, std::cmp::Reverse(hit.range.end)));
-    hits.dedup_by(|later, earlier| later.page == earlier.page && later.range.start < earlier.range.end);
-    hits
 }
 
 /// The occurrences in one page, in page order; `text` is the page's text when it was searched
@@ -110,12 +75,12 @@ pub struct OpenPage {
     pub snapshot: crate::document::Snapshot,
 }
 
-/// Every occurrence of any of `spellings` across the corpus, by page (pages in URI order): from the
+/// Every occurrence the query finds across the corpus, by page (pages in URI order): from the
 /// index, except in the open pages whose text the index has not caught up with yet (it takes an
 /// edited page in once typing pauses), which are searched in their current text, so that every
 /// range is a range of the text the editor has now.
-pub fn live_hits(index: &kanwu_core::index::CorpusIndex, open: Vec<OpenPage>, spellings: &[String]) -> Vec<PageHits> {
-    let mut hits = corpus_hits(index, spellings);
+pub fn live_hits(index: &kanwu_core::index::CorpusIndex, open: Vec<OpenPage>, query: &TermQuery) -> Vec<PageHits> {
+    let mut hits = query.in_index(index);
     let mut pages: Vec<PageHits> = Vec::new();
     for page in open {
         let text = page.snapshot.text();
@@ -126,9 +91,7 @@ pub fn live_hits(index: &kanwu_core::index::CorpusIndex, open: Vec<OpenPage>, sp
         if let Some(id) = indexed {
             hits.retain(|hit| hit.page != id);
         }
-        let mut single = kanwu_core::index::CorpusIndex::new();
-        single.update(&page.path, &text);
-        let found = corpus_hits(&single, spellings);
+        let found: Vec<Hit> = query.in_loose_page(&LoosePage::new(&text), 0).into_iter().map(|(hit, _)| hit).collect();
         if !found.is_empty() {
             pages.push(PageHits { uri: page.uri, hits: found, text: Some(text) });
         }
@@ -163,19 +126,19 @@ impl Inner {
 
     /// The term under the cursor of an open page (the selection's text when `selection` is given).
     pub fn term_at_position(&self, uri: &lsp::Uri, position: lsp::Position) -> Option<TermAt> {
-        let (snapshot, path, encoding, glossary) = {
+        let (snapshot, encoding, glossary) = {
             let session = self.lock();
             let document = session.documents.get(uri)?;
             if document.is_config {
                 return None;
             }
-            (document.document.snapshot(), document.path.clone(), session.encoding, session.glossary_for(uri))
+            (document.document.snapshot(), session.encoding, session.glossary_for(uri))
         };
         let text = snapshot.text();
         let index = LineIndex::new(&text);
         let offset = from_proto::offset(&text, &index, position, encoding);
-        let (term, range, spellings) = term_at(&text, &glossary, offset)?;
-        Some(TermAt { term, range, spellings, text, index, path })
+        let (term, range, query) = term_at(&text, &glossary, offset)?;
+        Some(TermAt { term, range, query, text, index })
     }
 
     /// Every occurrence of the term under the cursor across the corpus.
@@ -188,10 +151,11 @@ impl Inner {
             let open = inner.open_pages();
             let corpus = inner.corpus();
             let index = corpus.read();
-            let pages = live_hits(&index, open, &found.spellings);
+            let pages = live_hits(&index, open, &found.query);
             let mut locations: Vec<lsp::Location> = Vec::with_capacity(pages.iter().map(|page| page.hits.len()).sum());
             for page in pages {
-                locations.extend(page.hits.iter().map(|hit| lsp::Location { uri: page.uri.clone(), range: hit_range(hit, encoding) }));
+                locations
+                    .extend(page.hits.iter().map(|hit| lsp::Location { uri: page.uri.clone(), range: to_proto::hit_range(hit, encoding) }));
             }
             Some(locations)
         })
@@ -205,16 +169,14 @@ impl Inner {
         let position = params.text_document_position_params;
         let found = self.term_at_position(&position.text_document.uri, position.position)?;
         let encoding = self.lock().encoding;
-        // The open page's own text, indexed on its own: current even before the corpus index catches up.
-        let mut single = kanwu_core::index::CorpusIndex::new();
-        let key = found.path.clone().unwrap_or_else(|| PathBuf::from("untitled"));
-        single.update(&key, &found.text);
-        let mut hits: Vec<Hit> = found.spellings.iter().flat_map(|spelling| single.references_in(&key, spelling)).collect();
-        hits.sort_by_key(|hit| (hit.range.start, std::cmp::Reverse(hit.range.end)));
-        hits.dedup_by(|later, earlier| later.range.start < earlier.range.end);
+        // The open page's own text, searched on its own: current even before the corpus index catches up.
+        let hits: Vec<Hit> = found.query.in_loose_page(&LoosePage::new(&found.text), 0).into_iter().map(|(hit, _)| hit).collect();
         Some(
             hits.iter()
-                .map(|hit| lsp::DocumentHighlight { range: hit_range(hit, encoding), kind: Some(lsp::DocumentHighlightKind::TEXT) })
+                .map(|hit| lsp::DocumentHighlight {
+                    range: to_proto::hit_range(hit, encoding),
+                    kind: Some(lsp::DocumentHighlightKind::TEXT),
+                })
                 .collect(),
         )
     }
@@ -229,9 +191,9 @@ mod tests {
         let glossary = kanwu_core::glossary::Glossary::builtin();
         let text = "配合嘎查两委成员开展排查。";
         let offset = text.find("两委").unwrap();
-        let (_, range, spellings) = term_at(text, glossary, offset).expect("a glossary term");
+        let (_, range, query) = term_at(text, glossary, offset).expect("a glossary term");
         assert!(range.start <= offset && offset < range.end);
-        assert!(spellings.iter().any(|spelling| spelling == "两委"), "{spellings:?}");
-        assert!(spellings.iter().any(|spelling| spelling == "村两委"), "{spellings:?}");
+        assert!(query.spellings().iter().any(|spelling| spelling == "两委"), "{:?}", query.spellings());
+        assert_eq!(query.entry(), glossary.lookup_index("两委"));
     }
 }

@@ -31,7 +31,7 @@ impl Inner {
             let corpus = inner.corpus();
             let index = corpus.read();
             let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-            for page in crate::references::live_hits(&index, open, &crate::references::spellings(&found.term)) {
+            for page in crate::references::live_hits(&index, open, &found.query) {
                 // A hit across lines keeps its line breaks: the page stays comparable line by line
                 // with its scan. Its text comes from the open page, or is rebuilt from the index.
                 let spans_lines = page.hits.iter().any(|hit| hit.start.line != hit.end.line);
@@ -43,10 +43,7 @@ impl Inner {
                 let edits = changes.entry(page.uri).or_default();
                 for hit in &page.hits {
                     let original = text.as_deref().and_then(|text| text.get(hit.range.clone())).unwrap_or("");
-                    edits.push(lsp::TextEdit {
-                        range: crate::references::hit_range(hit, encoding),
-                        new_text: keeping_breaks(original, &new_name),
-                    });
+                    edits.push(lsp::TextEdit { range: to_proto::hit_range(hit, encoding), new_text: keeping_breaks(original, &new_name) });
                 }
             }
             Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })

@@ -35,6 +35,22 @@ impl Text<'_> {
     }
 }
 
+/// The LSP position of a corpus hit's end point: its line, and its column in the negotiated unit
+/// (the index counts every unit while it walks the page, so no text is needed here).
+pub fn text_pos(position: &kanwu_core::index::TextPos, encoding: PositionEncoding) -> lsp::Position {
+    let character = match encoding {
+        PositionEncoding::Utf8 => position.utf8,
+        PositionEncoding::Utf16 => position.utf16,
+        PositionEncoding::Utf32 => position.chars,
+    };
+    lsp::Position { line: position.line, character }
+}
+
+/// The LSP range of a corpus hit.
+pub fn hit_range(hit: &kanwu_core::index::Hit, encoding: PositionEncoding) -> lsp::Range {
+    lsp::Range { start: text_pos(&hit.start, encoding), end: text_pos(&hit.end, encoding) }
+}
+
 pub fn encoding_kind(encoding: PositionEncoding) -> lsp::PositionEncodingKind {
     match encoding {
         PositionEncoding::Utf8 => lsp::PositionEncodingKind::UTF8,

@@ -142,7 +142,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Glossary { command } => glossary_cmd::run(command, &cli.allow_outside),
-        Command::Refs(args) => refs_cmd::run(args),
+        Command::Refs(args) => refs_cmd::run(args, &cli.allow_outside),
         Command::Stats(args) => stats_cmd::run(args, &cli.allow_outside),
         Command::Serve { .. } => match kanwu_lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,

@@ -2,8 +2,10 @@
 
 use crate::files::{collect_pages, read_page};
 use crate::progress::Progress;
+use crate::stats_cmd::glossaries_of;
 use crate::Stdout;
-use kanwu_core::index::{search_text, Hit};
+use kanwu_core::index::Hit;
+use kanwu_core::terms::TermQuery;
 use rayon::prelude::*;
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,14 +27,19 @@ pub struct RefsArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = RefsFormat::Human)]
     pub format: RefsFormat,
+    /// Search the text alone, wherever it occurs (as `rg -F` would, through wraps and stray
+    /// spaces), not the glossary entry it names with the entry's other names.
+    #[arg(long)]
+    pub literal: bool,
 }
 
 /// How many characters of context each side of a hit the human output shows.
 const CONTEXT_CHARS: usize = 12;
 
 /// Runs `kanwu refs`: exit 0 when the term was found, 1 when not (with a sentence on stderr saying
-/// so), 2 when pages cannot be read.
-pub fn run(args: RefsArgs) -> ExitCode {
+/// so), 2 when pages cannot be read. A glossary term is searched with its entry's other names, as
+/// the core's one term search does for Find References and the hover's count.
+pub fn run(args: RefsArgs, allow_outside: &[PathBuf]) -> ExitCode {
     let paths = crate::default_paths(args.paths);
     let pages = match collect_pages(&paths) {
         Ok(pages) => pages,
@@ -41,17 +48,24 @@ pub fn run(args: RefsArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let files: Vec<PathBuf> = pages.into_iter().map(|page| page.display).collect();
+    let Some(glossaries) = glossaries_of(&pages, allow_outside) else { return ExitCode::from(2) };
+    // One query per glossary (pages of one folder share theirs).
+    let queries: std::collections::HashMap<usize, TermQuery> = glossaries
+        .iter()
+        .map(|(&key, glossary)| (key, if args.literal { TermQuery::literal(&args.term) } else { TermQuery::new(&args.term, glossary) }))
+        .collect();
     let failed = std::sync::atomic::AtomicBool::new(false);
-    let progress = Progress::new(files.len(), "searching");
+    let progress = Progress::new(pages.len(), "searching");
     // A one-off search needs no index: each page is scanned on all cores, and only pages whose raw
-    // text may hold the term (its characters with at most whitespace between) are parsed and
+    // text may hold a spelling (its characters with at most whitespace between) are parsed and
     // normalized, so hits are exactly those of the corpus index.
-    let mut found: Vec<(&PathBuf, Vec<(Hit, String)>)> = files
+    let mut found: Vec<(&PathBuf, Vec<(Hit, String)>)> = pages
         .par_iter()
-        .filter_map(|path| {
+        .filter_map(|page| {
+            let path = &page.display;
+            let query = &queries[&crate::stats_cmd::settings_key(page)];
             let found = match read_page(path) {
-                Ok(read) => read.map(|read| search_text(&read.text, &args.term, CONTEXT_CHARS)).filter(|hits| !hits.is_empty()),
+                Ok(read) => read.map(|read| query.in_text(&read.text, CONTEXT_CHARS)).filter(|hits| !hits.is_empty()),
                 Err(error) => {
                     progress.suspend(|| eprintln!("error: {error:#}"));
                     failed.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -98,7 +112,7 @@ pub fn run(args: RefsArgs) -> ExitCode {
     }
     out.flush();
     if total == 0 {
-        let pages = files.len();
+        let pages = pages.len();
         eprintln!("No occurrence of `{}` in {pages} page{}.", args.term, if pages == 1 { "" } else { "s" });
     }
     if failed.load(std::sync::atomic::Ordering::Relaxed) {

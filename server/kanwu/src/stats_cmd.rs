@@ -4,7 +4,7 @@ use crate::files::{collect_pages, read_page, suppression_key, PageFile};
 use crate::progress::Progress;
 use crate::Stdout;
 use kanwu_core::glossary::Glossary;
-use kanwu_core::normalized::NormalizedView;
+use kanwu_core::terms::EntryCounter;
 use kanwu_core::workspace::project_files::load_glossary;
 use kanwu_core::{analyze_page, Page};
 use rayon::prelude::*;
@@ -59,7 +59,7 @@ impl Figures {
 }
 
 /// Counts one page.
-fn page_figures(file: &PageFile, glossary: &Glossary, progress: &Progress) -> Figures {
+fn page_figures(file: &PageFile, glossary: &Glossary, counter: &EntryCounter, progress: &Progress) -> Figures {
     let mut figures = Figures::default();
     let text = match read_page(&file.display) {
         Ok(Some(read)) => read.text,
@@ -82,11 +82,36 @@ fn page_figures(file: &PageFile, glossary: &Glossary, progress: &Progress) -> Fi
     for diagnostic in &diagnostics {
         *figures.rules.entry(diagnostic.code).or_default() += 1;
     }
-    let view = NormalizedView::new(&text, &page);
-    for hit in glossary.find_in_view(&view) {
-        *figures.terms.entry(glossary.entry(hit.entry).term.clone()).or_default() += 1;
+    for (entry, count) in counter.count(&text) {
+        *figures.terms.entry(glossary.entry(entry).term.clone()).or_default() += count;
     }
     figures
+}
+
+/// The key of a page's settings: pages of one folder share them, and so their glossary.
+pub fn settings_key(page: &PageFile) -> usize {
+    std::sync::Arc::as_ptr(&page.settings) as usize
+}
+
+/// One glossary per configuration of the pages, by [`settings_key`], with warnings printed; `None`
+/// (after printing the error) when one cannot be loaded.
+pub fn glossaries_of(pages: &[PageFile], allow_outside: &[PathBuf]) -> Option<HashMap<usize, Glossary>> {
+    let mut glossaries: HashMap<usize, Glossary> = HashMap::new();
+    for page in pages {
+        if let std::collections::hash_map::Entry::Vacant(slot) = glossaries.entry(settings_key(page)) {
+            match load_glossary(&page.settings.config, allow_outside) {
+                Ok(loaded) => {
+                    crate::glossary_cmd::report_warnings(&loaded.warnings);
+                    slot.insert(loaded.glossary);
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return None;
+                }
+            }
+        }
+    }
+    Some(glossaries)
 }
 
 /// Runs `kanwu stats`: exit 0, or 2 when pages or the configuration cannot be read.
@@ -99,28 +124,16 @@ pub fn run(args: StatsArgs, allow_outside: &[PathBuf]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // One glossary per configuration (pages of one folder share theirs).
-    let mut glossaries: HashMap<usize, Glossary> = HashMap::new();
-    for page in &pages {
-        let key = std::sync::Arc::as_ptr(&page.settings) as usize;
-        if let std::collections::hash_map::Entry::Vacant(slot) = glossaries.entry(key) {
-            match load_glossary(&page.settings.config, allow_outside) {
-                Ok(loaded) => {
-                    crate::glossary_cmd::report_warnings(&loaded.warnings);
-                    slot.insert(loaded.glossary);
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-    }
+    let Some(glossaries) = glossaries_of(&pages, allow_outside) else { return ExitCode::from(2) };
+    // Each glossary's entries are counted by the one term search, as `kanwu refs` finds them.
+    let counters: HashMap<usize, (&Glossary, EntryCounter)> =
+        glossaries.iter().map(|(&key, glossary)| (key, (glossary, EntryCounter::new(glossary)))).collect();
     let progress = Progress::new(pages.len(), "counting");
     let total = pages
         .par_iter()
         .map(|page| {
-            let figures = page_figures(page, &glossaries[&(std::sync::Arc::as_ptr(&page.settings) as usize)], &progress);
+            let (glossary, counter) = &counters[&settings_key(page)];
+            let figures = page_figures(page, glossary, counter, &progress);
             progress.inc(1);
             figures
         })

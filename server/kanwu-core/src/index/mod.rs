@@ -26,12 +26,12 @@
 //! one-off searches (`kanwu refs`).
 
 mod postings;
+pub mod search;
 mod stored;
 #[cfg(test)]
 mod tests;
 
 use crate::outline::OutlineKind;
-use crate::page::Page;
 use postings::{bigram, page_bigrams, unit_bytes, Frozen, FrozenList, KeyMap, Postings};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -132,28 +132,11 @@ pub fn may_contain(text: &str, term: &str) -> bool {
     false
 }
 
-/// The occurrences of a term in one page's text with `context_chars` of context each side, without
-/// building an index (for a one-off search such as `kanwu refs`): the same hits and context as
-/// indexing the page and asking [`CorpusIndex::references`] and [`CorpusIndex::context`] (the hits'
-/// page id is 0). Pages that cannot hold the term are rejected by [`may_contain`] without parsing.
+/// The occurrences of a text in one page's text with `context_chars` of context each side, without
+/// building an index: the literal query of the one term search ([`crate::terms::TermQuery::literal`]),
+/// the same hits as indexing the page and asking [`CorpusIndex::references`] (the hits' page id is 0).
 pub fn search_text(text: &str, term: &str, context_chars: usize) -> Vec<(Hit, String)> {
-    let normalized = normalize_term(term);
-    if normalized.is_empty() || !may_contain(text, &normalized) {
-        return Vec::new();
-    }
-    let units: Vec<u16> = normalized.encode_utf16().collect();
-    let page = Page::parse(text);
-    let stored = StoredPage::new(PathBuf::new(), text, &page);
-    let bytes = unit_bytes(&units).to_vec();
-    let finder = memchr::memmem::Finder::new(&bytes);
-    let found = CorpusIndex::find_in_page(&stored, &units, &finder);
-    map_hits(0, &stored, found)
-        .into_iter()
-        .map(|hit| {
-            let context = context_in(&stored, &hit, context_chars);
-            (hit, context)
-        })
-        .collect()
+    crate::terms::TermQuery::literal(term).in_text(text, context_chars)
 }
 
 impl CorpusIndex {
@@ -490,17 +473,6 @@ impl CorpusIndex {
             }
             hits
         }
-    }
-
-    /// The occurrences of a term in one page.
-    pub fn references_in(&self, path: &Path, term: &str) -> Vec<Hit> {
-        let units: Vec<u16> = normalize_term(term).encode_utf16().collect();
-        let (Some(id), false) = (self.id_of(path), units.is_empty()) else { return Vec::new() };
-        let Some(page) = self.page(id) else { return Vec::new() };
-        let bytes = unit_bytes(&units).to_vec();
-        let finder = memchr::memmem::Finder::new(&bytes);
-        let found = CorpusIndex::find_in_page(page, &units, &finder);
-        map_hits(id, page, found)
     }
 
     /// The normalized text around a hit, up to `chars` characters each side, within its paragraph.

@@ -187,6 +187,8 @@ impl<'a> CutIter<'a> {
 pub(super) struct Cursor {
     pub(super) byte: usize,
     pub(super) pos: TextPos,
+    /// The last unit passed was a carriage return, so a line feed right after it ends no new line.
+    after_cr: bool,
 }
 
 /// The UTF-8 length and the character count of UTF-16 units (without line breaks' special meaning).
@@ -206,6 +208,15 @@ pub(super) fn utf8_len_and_chars(units: &[u16]) -> (usize, usize) {
 impl Cursor {
     /// Moves over `units` of the original text.
     pub(super) fn advance(&mut self, units: &[u16]) {
+        if units.is_empty() {
+            return;
+        }
+        // Lines end at `\n`, `\r\n` or a lone `\r`, as in `LineIndex`; carriage returns are rare,
+        // so they take a slower walk of their own.
+        if self.after_cr || units.contains(&CR) {
+            self.advance_with_returns(units);
+            return;
+        }
         // The commonest cut is a lone line break (a column wrap).
         if units == NEWLINE {
             self.byte += 1;
@@ -227,6 +238,29 @@ impl Cursor {
         self.pos.utf8 += bytes as u32;
         self.pos.utf16 += rest.len() as u32;
         self.pos.chars += chars as u32;
+    }
+}
+
+const CR: u16 = b'\r' as u16;
+
+impl Cursor {
+    /// Moves over units that hold a carriage return, or that follow one, unit by unit.
+    fn advance_with_returns(&mut self, units: &[u16]) {
+        for &unit in units {
+            let after_cr = std::mem::replace(&mut self.after_cr, unit == CR);
+            if unit == u16::from(b'\n') && after_cr {
+                self.byte += 1;
+            } else if unit == u16::from(b'\n') || unit == CR {
+                self.byte += 1;
+                self.pos = TextPos { line: self.pos.line + 1, utf8: 0, utf16: 0, chars: 0 };
+            } else {
+                let (bytes, chars) = utf8_len_and_chars(std::slice::from_ref(&unit));
+                self.byte += bytes;
+                self.pos.utf8 += bytes as u32;
+                self.pos.utf16 += 1;
+                self.pos.chars += chars as u32;
+            }
+        }
     }
 }
 
