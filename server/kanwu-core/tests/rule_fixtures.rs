@@ -272,3 +272,42 @@ fn messages_read_naturally_in_both_languages() {
     let (_, en, _) = message_of("full-width-alnum", "做Ｂ超检查\n");
     assert!(en.starts_with("Full-width letter “Ｂ”"), "{en}");
 }
+
+/// Where a byte offset of a fixture text is, as `line:column` (both from 1, columns in characters).
+fn line_col(text: &str, index: &kanwu_core::LineIndex, offset: usize) -> String {
+    let at = index.to_line_col(text, offset, kanwu_core::PositionEncoding::Utf32);
+    format!("{}:{}", at.line + 1, at.col + 1)
+}
+
+/// Every positive's diagnostics of its rule, one line each: range, flagged text, and the message in
+/// both languages. Snapshotted per rule (`tests/snapshots/rule_fixtures__<code>.snap`), so a change to
+/// where a rule points or what it says shows in review, not only a change to how many it finds.
+#[test]
+fn every_positive_pins_its_ranges_and_messages() {
+    for rule in all_rules() {
+        let code = rule.info().code;
+        let source = std::fs::read_to_string(fixture_path(code)).expect("fixture file");
+        let fixture: FixtureFile = toml::from_str(&source).expect("fixture file parses");
+        let config = match &fixture.config {
+            Some(text) => Config::parse(text, None).expect("fixture config parses"),
+            None => Config::with_defaults(),
+        };
+        let mut report = String::new();
+        for (number, case) in fixture.positive.iter().enumerate() {
+            let index = kanwu_core::LineIndex::new(&case.text);
+            report.push_str(&format!("# positive {}: {:?}\n", number + 1, case.text));
+            for diagnostic in analyze(&case.text, &config).into_iter().filter(|d| d.code == code) {
+                let range = diagnostic.range.clone();
+                report.push_str(&format!(
+                    "{}-{} {:?}\n  zh: {}\n  en: {}\n",
+                    line_col(&case.text, &index, range.start),
+                    line_col(&case.text, &index, range.end),
+                    case.text.get(range).unwrap_or("?"),
+                    diagnostic.message.zh,
+                    diagnostic.message.en
+                ));
+            }
+        }
+        insta::assert_snapshot!(code, report);
+    }
+}
