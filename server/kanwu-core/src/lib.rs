@@ -5,6 +5,7 @@
 pub mod chars;
 pub mod config;
 pub mod decode;
+pub mod evidence;
 pub mod findings;
 pub mod fixer;
 pub mod glossary;
