@@ -19,7 +19,6 @@ use crate::glossary::{Glossary, TermHit};
 use crate::index::search::{LoosePage, Needle, SearchPage};
 use crate::index::{may_contain, normalize_term, CorpusIndex, Hit};
 use crate::normalized::NormalizedView;
-use crate::segment::jieba;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
@@ -216,7 +215,7 @@ impl TermQuery {
                 if self.own_names.contains(&word) || self.own_names.contains(&bare) {
                     continue;
                 }
-                if self.longer_names.contains(&bare) || jieba().has_word(&word) {
+                if self.longer_names.contains(&bare) || crate::segment::is_dictionary_word(&word) {
                     return true;
                 }
             }
@@ -295,6 +294,19 @@ impl TermQuery {
 /// `党组织` is on no `党组`), so that what the cursor names is what a search for it finds.
 pub fn entry_at(view: &NormalizedView, glossary: &Glossary, offset: usize) -> Option<(TermHit, TermQuery)> {
     let hit = glossary.term_at_in_view(view, offset)?;
+    unless_inside_longer_word(view, glossary, hit)
+}
+
+/// As [`entry_at`], from the page's glossary hits already found (`Glossary::find_in_view`, in page
+/// order): a binary search instead of a scan from the page's start.
+pub fn entry_in_hits(view: &NormalizedView, glossary: &Glossary, hits: &[TermHit], offset: usize) -> Option<(TermHit, TermQuery)> {
+    let after = hits.partition_point(|hit| hit.range.end <= offset);
+    let hit = hits.get(after).filter(|hit| hit.range.start <= offset)?.clone();
+    unless_inside_longer_word(view, glossary, hit)
+}
+
+/// The hit with its entry's query, or `None` when the hit is part of a longer word.
+fn unless_inside_longer_word(view: &NormalizedView, glossary: &Glossary, hit: TermHit) -> Option<(TermHit, TermQuery)> {
     let query = TermQuery::for_entry(hit.entry, glossary);
     let normalized = view.as_str();
     let start = view.to_normalized(hit.range.start);
@@ -384,6 +396,24 @@ mod tests {
         let hits = TermQuery::new("第一书记", Glossary::builtin()).in_text(text, 2);
         assert_eq!(hits.len(), 1);
         assert_eq!(&text[hits[0].0.range.clone()], "第一书\n记");
+    }
+
+    #[test]
+    fn the_entry_under_the_cursor_is_none_inside_a_longer_word() {
+        let text = "加强党组织建设，机关成立党组。";
+        let page = crate::Page::parse(text);
+        let view = NormalizedView::new(text, &page);
+        let glossary = Glossary::builtin();
+        let hits = glossary.find_in_view(&view);
+        let inside = text.find("党组织").unwrap();
+        let alone = text.rfind("党组").unwrap();
+        for offset in [inside, alone] {
+            let scanned = entry_at(&view, glossary, offset).map(|(hit, _)| hit);
+            let searched = entry_in_hits(&view, glossary, &hits, offset).map(|(hit, _)| hit);
+            assert_eq!(scanned, searched, "at {offset}");
+        }
+        assert!(entry_at(&view, glossary, alone).is_some());
+        assert!(entry_at(&view, glossary, inside + "党".len()).is_none(), "党组 inside 党组织 is no 党组");
     }
 
     #[test]

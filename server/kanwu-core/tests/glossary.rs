@@ -219,3 +219,14 @@ fn glossary_terms_on_the_seed_pages() {
     eprintln!("seed pages: {total} hits of {} distinct terms", distinct.len());
     assert!(distinct.len() >= 50, "only {} distinct terms on the seed pages", distinct.len());
 }
+
+/// The README's example of a workspace glossary file parses, so the documented format is the real one.
+#[test]
+fn the_readme_glossary_example_parses() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README.md");
+    let section = readme.split("### Glossary files").nth(1).expect("a glossary files section");
+    let block = section.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a toml block");
+    let glossary = kanwu_core::glossary::Glossary::parse(block, None).expect("the README's example parses");
+    let entry = glossary.lookup("打草场").expect("an alias finds its entry");
+    assert_eq!(entry.term, "打草");
+}

@@ -78,7 +78,7 @@ impl Inner {
         let terms = self.page_terms(&position.text_document.uri).await?;
         let encoding = self.lock().encoding;
         let offset = from_proto::offset(&terms.text, &terms.index, position.position, encoding);
-        let (hit, _) = kanwu_core::terms::entry_at(&terms.view, &terms.glossary, offset)?;
+        let (hit, _) = kanwu_core::terms::entry_in_hits(&terms.view, &terms.glossary, &terms.hits, offset)?;
         let entry = terms.glossary.entry(hit.entry);
         let found = match &entry.source.path {
             Some(path) => {

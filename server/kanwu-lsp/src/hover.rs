@@ -1,7 +1,7 @@
 //! `textDocument/hover` on a glossary term: the entry (term, category, definition, English gloss, aliases, related terms) and how often the corpus uses it, in Markdown or plain text.
 //!
-//! The term under the cursor is found with the core's `terms::entry_at` on the page's normalized
-//! view, so a term cut by a line break or a spurious space hovers from any of its characters, and a
+//! The term under the cursor is found with the core's `terms::entry_in_hits` among the page's
+//! glossary hits, found once per version on its normalized view, so a term cut by a line break or a spurious space hovers from any of its characters, and a
 //! term inside a longer word (`党组` in `党组织`) does not hover; the hover range is the term's
 //! whole original range, and the count is the one term search's, as Find References finds it.
 
@@ -20,7 +20,7 @@ impl Inner {
             (session.encoding, session.caps.hover_markdown)
         };
         let offset = from_proto::offset(&terms.text, &terms.index, position.position, encoding);
-        let (hit, query) = kanwu_core::terms::entry_at(&terms.view, &terms.glossary, offset)?;
+        let (hit, query) = kanwu_core::terms::entry_in_hits(&terms.view, &terms.glossary, &terms.hits, offset)?;
         let entry = terms.glossary.entry(hit.entry);
         let range = terms.converter(encoding).range(hit.range);
         let markup = to_proto::glossary_markup(entry, markdown);

@@ -125,10 +125,7 @@ impl Inner {
                 for (page, symbol) in index.symbols() {
                     let Some(score) = fuzzy_score(&query, &symbol.name) else { continue };
                     let Some(uri) = index.path(page).and_then(lsp::Uri::from_file_path) else { continue };
-                    let range = lsp::Range {
-                        start: lsp::Position { line: symbol.line, character: 0 },
-                        end: lsp::Position { line: symbol.line + 1, character: 0 },
-                    };
+                    let range = crate::to_proto::whole_line(symbol.line);
                     #[allow(deprecated)]
                     scored.push((
                         score,
@@ -158,8 +155,7 @@ impl Inner {
                     let Some(path) = entry.source.path.as_ref() else { continue };
                     let Some(uri) = lsp::Uri::from_file_path(path) else { continue };
                     let line = entry.source.line.saturating_sub(1) as u32;
-                    let range =
-                        lsp::Range { start: lsp::Position { line, character: 0 }, end: lsp::Position { line: line + 1, character: 0 } };
+                    let range = crate::to_proto::whole_line(line);
                     #[allow(deprecated)]
                     scored.push((
                         score,

@@ -46,6 +46,12 @@ pub fn text_pos(position: &kanwu_core::index::TextPos, encoding: PositionEncodin
     lsp::Position { line: position.line, character }
 }
 
+/// The range of a whole line, from its start to the next line's start (a symbol of a page that is
+/// not open, whose columns no one needs).
+pub fn whole_line(line: u32) -> lsp::Range {
+    lsp::Range { start: lsp::Position { line, character: 0 }, end: lsp::Position { line: line + 1, character: 0 } }
+}
+
 /// The LSP range of a corpus hit.
 pub fn hit_range(hit: &kanwu_core::index::Hit, encoding: PositionEncoding) -> lsp::Range {
     lsp::Range { start: text_pos(&hit.start, encoding), end: text_pos(&hit.end, encoding) }
