@@ -3,7 +3,6 @@
 
 use crate::document::ClientPosition;
 use kanwu_core::{LineCol, LineIndex, PositionEncoding};
-use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types as lsp;
@@ -47,18 +46,9 @@ pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|path| path.into_owned())
 }
 
-/// One fix as carried in a diagnostic's `data`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct FixData {
-    pub title: String,
-    pub safe: bool,
-    pub preferred: bool,
-    pub edits: Vec<lsp::TextEdit>,
-}
-
 /// Reads the `data` of a diagnostic that Kanwu published.
-pub fn diagnostic_data(diagnostic: &lsp::Diagnostic) -> Option<crate::to_proto::DiagnosticData> {
-    if diagnostic.source.as_deref() != Some(crate::to_proto::SOURCE) {
+pub fn diagnostic_data(diagnostic: &lsp::Diagnostic) -> Option<crate::payload::DiagnosticData> {
+    if diagnostic.source.as_deref() != Some(crate::payload::SOURCE) {
         return None;
     }
     serde_json::from_value(diagnostic.data.clone()?).ok()

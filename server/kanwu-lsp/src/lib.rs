@@ -19,6 +19,7 @@ mod guard;
 mod hover;
 mod ignore;
 mod index_state;
+mod payload;
 mod references;
 mod rename;
 mod semantic_tokens;

@@ -1,17 +1,13 @@
 //! Core values to LSP values: byte ranges to ranges in the negotiated encoding, diagnostics with
 //! their fix data, edits.
 
-use crate::from_proto::FixData;
+pub use crate::payload::{DiagnosticData, FixData, SOURCE};
 use kanwu_core::{ConfigError, LineIndex, Locale, PositionEncoding, Severity};
-use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use tower_lsp_server::ls_types as lsp;
 
 /// Where each rule's documentation lives.
 pub const RULE_DOCS: &str = "https://github.com/kanwu-dev/kanwu/blob/main/docs/rules/";
-
-/// The `source` of every diagnostic.
-pub const SOURCE: &str = "kanwu";
 
 /// A text with its line index: what every conversion from byte offsets needs.
 pub struct Text<'a> {
@@ -72,16 +68,6 @@ pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
         Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
         Severity::Hint => lsp::DiagnosticSeverity::HINT,
     }
-}
-
-/// What a diagnostic carries in `data`: just enough for code actions to find its fixes again in
-/// the analysis the server keeps for that version (`Analysis::diagnostics[index]`).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct DiagnosticData {
-    /// The document version the diagnostic belongs to.
-    pub version: i32,
-    /// Its index among the core diagnostics of that version's analysis.
-    pub index: u32,
 }
 
 /// The documentation link of a rule, as text (built once per rule).
