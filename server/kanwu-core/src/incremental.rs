@@ -33,10 +33,13 @@
 //! - Whether the page lost its quotation marks (`page.lost_quotes`, read by `cjk-space` and
 //!   `dropped-quote`) is decided from evidence that adds up over chunks (see
 //!   `page::quote_evidence`); a chunk's diagnostics are cached per value of that fact.
-//! - The rules of [`PAGE_WIDE_RULES`] read the whole page: `duplicate-line` compares each line with
-//!   every earlier line and with the paragraph before it, and both it and `blank-line-space` quote
-//!   line numbers in their messages. They are not run per chunk; they run once per update over the
-//!   whole page, whose structure is assembled from the chunks' cached structures (no reparse).
+//! - The rules whose metadata says they read the whole page ([`Scope::Page`]: they compare distant
+//!   lines, or quote page line numbers in their messages) are not run per chunk. One that offers a
+//!   chunked check ([`crate::rules::Rule::chunked`], see [`crate::rules::ChunkedRule`]) gathers facts
+//!   per chunk, kept with the chunk, and compares them over the page once per update; what it reports
+//!   in a chunk keeps its diagnostics while the reports stay the same. Any other page rule runs once
+//!   per update over the whole page, whose structure is assembled from the chunks' cached
+//!   structures (no reparse).
 //! - An `ignore` word holding a line break could span a cut: with such a word the whole page is
 //!   analysed at once.
 //! - A change of configuration empties the cache.
@@ -48,21 +51,15 @@ use crate::page::{
     block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page,
     Tuning, VerticalRun, COLUMN_RANK,
 };
-use crate::rules::duplicate_line::{self, Decision, LineFact};
-use crate::types::Diagnostic;
+use crate::rules::{ChunkFacts, ChunkReports, ChunkView, ChunkedCheck, Context, Rule, Scope};
+use crate::types::{Diagnostic, Severity};
 use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The rules that read the whole page, run over the whole page rather than per chunk.
-pub const PAGE_WIDE_RULES: &[&str] = &[DUPLICATE_LINE, "blank-line-space"];
-
 /// The diagnostic lists of one stretch of the page, each with the offset its ranges start from.
 type Group = Vec<(usize, Arc<Vec<Diagnostic>>)>;
-
-/// The page-wide rule whose per-line facts are kept per chunk.
-const DUPLICATE_LINE: &str = "duplicate-line";
 
 /// The smallest chunk, in bytes: smaller chunks would cost more in bookkeeping than they save.
 pub const MIN_CHUNK: usize = 4096;
@@ -92,11 +89,8 @@ struct Chunk {
     /// The chunk rules' diagnostics, computed on demand, for `lost_quotes` false and true; shared
     /// with the findings handed out, never copied.
     diagnostics: [Option<Arc<Vec<Diagnostic>>>; 2],
-    /// What `duplicate-line` knows of each of the chunk's lines on its own, found on demand.
-    line_facts: Option<Vec<LineFact<'static>>>,
-    /// The `duplicate-line` reports of the chunk at the last update (lines numbered within the
-    /// chunk, the repeated line on the page) and their diagnostics, reused while they stay the same.
-    repeated: Option<(Vec<Decision>, Arc<Vec<Diagnostic>>)>,
+    /// What each chunked page rule keeps of the chunk, by rule code.
+    chunked: Vec<(&'static str, ChunkedState)>,
     /// The update that last used this chunk (unused chunks are dropped after each update).
     used: u64,
 }
@@ -120,6 +114,28 @@ struct Edges {
     last: BlockShape,
     /// The chunk is one block from its start to its end.
     whole: bool,
+}
+
+/// What one chunked page rule keeps of one chunk.
+#[derive(Default)]
+struct ChunkedState {
+    /// The rule's facts of the chunk on its own, found on demand.
+    facts: Option<ChunkFacts>,
+    /// The rule's reports in the chunk at the last update and their diagnostics, reused while the
+    /// reports stay the same.
+    reported: Option<(ChunkReports, Arc<Vec<Diagnostic>>)>,
+}
+
+/// The state that the chunked rule `code` keeps in `states`, made when missing.
+fn state_of<'a>(states: &'a mut Vec<(&'static str, ChunkedState)>, code: &'static str) -> &'a mut ChunkedState {
+    let index = match states.iter().position(|(known, _)| *known == code) {
+        Some(index) => index,
+        None => {
+            states.push((code, ChunkedState::default()));
+            states.len() - 1
+        }
+    };
+    &mut states[index].1
 }
 
 impl std::fmt::Debug for IncrementalAnalysis {
@@ -227,7 +243,7 @@ impl IncrementalAnalysis {
                 return;
             }
             chunk.page.lost_quotes = lost_quotes;
-            let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
+            let found = crate::run_rules(chunk_text, &chunk.page, config, |rule| rule.info().scope != Scope::Page);
             chunk.diagnostics[slot] = Some(Arc::new(found));
         };
         if todo.len() >= PARALLEL_FROM {
@@ -251,24 +267,25 @@ impl IncrementalAnalysis {
             groups.push(group);
         }
 
-        // The page-wide rules: `duplicate-line` from the chunks' line facts, the others over the
-        // whole page's structure assembled from the chunks.
-        let enabled = |code: &str| {
-            crate::rules::rule_info(code)
-                .and_then(|info| config.severity_of(info.code, info.default_severity).map(|severity| (info, severity)))
-        };
-        let others_wanted = PAGE_WIDE_RULES.iter().any(|&code| code != DUPLICATE_LINE && enabled(code).is_some());
-        let duplicate_severity = enabled(DUPLICATE_LINE).map(|(_, severity)| severity);
+        // The enabled page rules: those with a chunked check from the chunks' facts, the others
+        // over the whole page's structure assembled from the chunks.
+        let page_rules: Vec<(&'static dyn Rule, Severity)> = crate::rules::all_rules()
+            .iter()
+            .filter(|rule| rule.info().scope == Scope::Page)
+            .filter_map(|&rule| config.severity_of(rule.info().code, rule.info().default_severity).map(|severity| (rule, severity)))
+            .collect();
         let mut overlay = Vec::new();
-        if others_wanted || duplicate_severity.is_some() {
+        if !page_rules.is_empty() {
             let page = self.assemble(text, &pieces, lost_quotes);
-            if let Some(severity) = duplicate_severity {
-                overlay.extend(self.repeated_lines(text, config, &pieces, &page, severity, &mut groups));
+            let mut unchunked = false;
+            for &(rule, severity) in &page_rules {
+                match rule.chunked() {
+                    Some(check) => overlay.extend(self.chunked_rule(rule, check, text, config, &pieces, &page, severity, &mut groups)),
+                    None => unchunked = true,
+                }
             }
-            if others_wanted {
-                overlay.extend(crate::run_rules(text, &page, config, |info| {
-                    PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE
-                }));
+            if unchunked {
+                overlay.extend(crate::run_rules(text, &page, config, |rule| rule.info().scope == Scope::Page && rule.chunked().is_none()));
             }
             overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
@@ -377,105 +394,76 @@ impl IncrementalAnalysis {
         bounds.into_iter().zip(outsides).map(|(range, outside)| Piece { range, outside }).collect()
     }
 
-    /// `duplicate-line` over the whole page: the lines are compared through the facts each chunk
-    /// keeps, each chunk's reports are added to its group (reused while they stay the same), and
-    /// the few reports whose deletion reaches back into the chunk before are returned whole.
-    fn repeated_lines(
+    /// A chunked page rule over the whole page: each chunk's facts (found once per chunk) are
+    /// compared over the page, each chunk's reports are added to its group as diagnostics (reused
+    /// while the reports stay the same), and the diagnostics that belong to no one chunk are
+    /// returned whole.
+    #[allow(clippy::too_many_arguments)]
+    fn chunked_rule(
         &mut self,
+        rule: &dyn Rule,
+        check: &dyn ChunkedCheck,
         text: &str,
         config: &Config,
         pieces: &[Piece],
         page: &Page,
-        severity: crate::Severity,
+        severity: Severity,
         groups: &mut [Group],
     ) -> Vec<Diagnostic> {
+        let code = rule.info().code;
         // Each chunk's facts, found once per chunk text.
         for piece in pieces {
             let chunk_text = &text[piece.range.clone()];
-            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
-            if chunk.line_facts.is_none() {
-                let cx = crate::rules::Context::new(chunk_text, &chunk.page, config);
-                chunk.line_facts = Some(duplicate_line::line_facts(&cx, true).into_iter().map(LineFact::into_owned).collect());
+            let Some(Chunk { page: chunk_page, chunked, .. }) = self.chunk_mut(chunk_text, piece.outside) else { continue };
+            let state = state_of(chunked, code);
+            if state.facts.is_none() {
+                state.facts = Some(check.chunk_facts(&Context::new(chunk_text, chunk_page, config)));
             }
         }
-        // Where each chunk's lines and paragraphs start on the page.
-        let mut first_lines = Vec::with_capacity(pieces.len());
-        let mut first_paragraphs = Vec::with_capacity(pieces.len());
+        // Where each chunk's lines and paragraphs start on the page, with its facts.
+        let mut views: Vec<ChunkView<'_, ChunkFacts>> = Vec::with_capacity(pieces.len());
         let (mut lines, mut paragraphs) = (0, 0);
         for piece in pieces {
             let Some(chunk) = self.chunk(&text[piece.range.clone()], piece.outside) else { continue };
-            first_lines.push(lines);
-            first_paragraphs.push(paragraphs);
+            let Some(facts) = chunk.chunked.iter().find(|(known, _)| *known == code).and_then(|(_, state)| state.facts.as_ref()) else {
+                continue;
+            };
+            views.push(ChunkView { first_line: lines, first_paragraph: paragraphs, facts });
             lines += chunk.page.lines.len();
             paragraphs += chunk.page.paragraphs.len();
         }
-        let chunk_of = |line: usize| first_lines.partition_point(|&first| first <= line).saturating_sub(1);
-
-        // The lines compared over the whole page.
-        let decisions = {
-            let mut facts: Vec<&LineFact<'static>> = Vec::with_capacity(lines);
-            for piece in pieces {
-                if let Some(facts_of_chunk) =
-                    self.chunk(&text[piece.range.clone()], piece.outside).and_then(|chunk| chunk.line_facts.as_ref())
-                {
-                    facts.extend(facts_of_chunk.iter());
-                }
-            }
-            // A tail left unknown belongs to the first line of a chunk's first paragraph: the text
-            // before it is the previous paragraph of the page.
-            let unknown_tail = |line: usize| {
-                let p = first_paragraphs[chunk_of(line)];
-                let Some(key) = facts[line].key.as_deref() else { return false };
-                let normalized = |index: usize| duplicate_line::without_spaces(text.get(page.lines[index].range.clone()).unwrap_or(""));
-                duplicate_line::ends_with_line(&page.paragraphs, normalized, p, 0, key)
-            };
-            duplicate_line::decide(&facts, unknown_tail)
-        };
-
-        // Each chunk's reports, with its lines numbered within it.
-        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); pieces.len()];
-        let mut whole = Vec::new();
-        for decision in decisions {
-            let chunk = chunk_of(decision.stray);
-            let local = decision.stray - first_lines[chunk];
-            if local == 0 && chunk > 0 {
-                // Its deletion may take the blank lines that end the chunk before.
-                let piece = &pieces[chunk];
-                let key = self
-                    .chunk(&text[piece.range.clone()], piece.outside)
-                    .and_then(|found| found.line_facts.as_ref())
-                    .and_then(|facts| facts[0].key.clone());
-                let mut diagnostic = duplicate_line::diagnostic(&page.lines, decision.stray, decision.other, key.as_deref().unwrap_or(""));
-                diagnostic.severity = severity;
-                whole.push(diagnostic);
-            } else {
-                per_chunk[chunk].push(Decision { stray: local, other: decision.other });
-            }
+        if views.len() != pieces.len() {
+            // Every chunk is parsed by now; were one missing, the rule would run over the whole page.
+            return crate::run_rules(text, page, config, |other| other.info().code == code);
+        }
+        let (reports, mut whole) = check.compare_chunks(text, page, &views);
+        drop(views);
+        for diagnostic in &mut whole {
+            diagnostic.severity = severity;
         }
         crate::drop_ignored(text, config, &mut whole);
-        for ((piece, decisions), group) in pieces.iter().zip(per_chunk).zip(groups.iter_mut()) {
+
+        // Each chunk's diagnostics, kept while its reports stay the same.
+        for ((piece, reports), group) in pieces.iter().zip(reports).zip(groups.iter_mut()) {
             let chunk_text = &text[piece.range.clone()];
-            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
-            let reused = chunk.repeated.as_ref().filter(|(previous, _)| *previous == decisions).map(|(_, found)| found.clone());
-            let found = match reused {
-                Some(found) => found,
-                None => {
-                    let facts = chunk.line_facts.as_deref().unwrap_or_default();
-                    let mut found: Vec<Diagnostic> = decisions
-                        .iter()
-                        .map(|decision| {
-                            let key = facts.get(decision.stray).and_then(|fact| fact.key.as_deref()).unwrap_or("");
-                            let mut diagnostic = duplicate_line::diagnostic(&chunk.page.lines, decision.stray, decision.other, key);
-                            diagnostic.severity = severity;
-                            diagnostic
-                        })
-                        .collect();
+            let Some(Chunk { page: chunk_page, chunked, .. }) = self.chunk_mut(chunk_text, piece.outside) else { continue };
+            let state = state_of(chunked, code);
+            let reused =
+                state.reported.as_ref().filter(|(previous, _)| check.same_reports(previous, &reports)).map(|(_, found)| found.clone());
+            let found = match (reused, &state.facts) {
+                (Some(found), _) => found,
+                (None, Some(facts)) => {
+                    let mut found = check.chunk_diagnostics(&Context::new(chunk_text, chunk_page, config), facts, &reports);
+                    for diagnostic in &mut found {
+                        diagnostic.severity = severity;
+                    }
                     crate::drop_ignored(chunk_text, config, &mut found);
-                    found.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
+                    found.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
                     let found = Arc::new(found);
-                    chunk.repeated = Some((decisions, found.clone()));
+                    state.reported = Some((reports, found.clone()));
                     found
                 }
+                (None, None) => continue,
             };
             if !found.is_empty() {
                 group.push((piece.range.start, found));
@@ -514,7 +502,7 @@ impl IncrementalAnalysis {
 fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
     let page = Page::parse_within(text, &config.tuning, outside.0, outside.1);
     let (has_quotes, isolated) = quote_evidence(text, &page.lines);
-    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], line_facts: None, repeated: None, used: 0 }
+    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], chunked: Vec::new(), used: 0 }
 }
 
 /// Whether the line before the one starting at `start` (a line start after the first) is empty.

@@ -43,14 +43,14 @@ pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic>
 
 /// Runs the enabled rules that `select` accepts over a parsed page; severities applied, ignored
 /// words dropped, sorted by position (the incremental analysis runs rule subsets through this).
-pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&rules::RuleInfo) -> bool) -> Vec<Diagnostic> {
+pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&dyn rules::Rule) -> bool) -> Vec<Diagnostic> {
     let cx = Context::new(text, page, config);
     let mut diagnostics = Vec::new();
     for rule in rules::all_rules() {
-        let info = rule.info();
-        if !select(info) {
+        if !select(*rule) {
             continue;
         }
+        let info = rule.info();
         let Some(severity) = config.severity_of(info.code, info.default_severity) else {
             continue;
         };

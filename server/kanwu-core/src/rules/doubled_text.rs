@@ -25,7 +25,7 @@
 
 use crate::chars::{is_han, is_horizontal_space};
 use crate::page::LineKind;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::ops::Range;
 
@@ -37,6 +37,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "伪粗体文字被提取两遍：一行中每段文字都紧接着重复一次。",
     summary_en: "Fake-bold print extracted twice: every run of a line is immediately repeated.",
     example: "日前日前，，北川县某校团员在清北川县某校团员在清",
