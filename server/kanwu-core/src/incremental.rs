@@ -4,29 +4,8 @@
 //!
 //! # Where a page is cut
 //!
-//! A chunk ends after a line ending a sentence (`。`, `！` or `？` as its very last character), and
-//! the next chunk starts with a line whose first character is a Chinese character; a chunk is at
-//! least [`MIN_CHUNK`] bytes long. Between the two lines there are either
-//!
-//! - blank lines (only truly empty lines count here, so a line of spaces never makes such a cut):
-//!   then no block crosses the cut (blocks are separated by blank lines), so no wrap, headline block
-//!   or vertical heading does; the line before it cannot be continued by a blank split (it does not
-//!   end in mid-sentence); or
-//! - nothing, inside a block, when the line before the cut is certainly no full column line: among
-//!   the up to [`LOOK_BACK`] lines of its block before it are enough certain body lines that the
-//!   block is no headline block, and one of them is wider than it by more than the slack of a full
-//!   line. That line ends its paragraph whatever the rest of the block holds, so no wrap crosses the
-//!   cut. The decisions that read the whole block (its column width, its line counts) get what the
-//!   chunk cannot see of it from the chunks beside it ([`crate::page::BlockOutside`], from each
-//!   chunk's edge blocks): a chunk is cached per text *and* per those values, so it is parsed again
-//!   only when its block's column width changes. A long block's column width is the width that
-//!   [`crate::page::COLUMN_RANK`] of its body lines reach, so the cut rule asks for that many wider
-//!   lines before the cut, and typing a line wider (or a few overlong lines) does not move it.
-//!
-//! Either way no rule carries a paragraph on across a cut (bracket pairing stops at a sentence end
-//! and only looks ahead for an opening quotation mark), and message excerpts stop at line breaks.
-//! Because cut points depend only on the text around them, an edit moves at most the cuts next to
-//! it, and the chunks further away keep their text and their cached results.
+//! The page is cut where [`crate::page::chunks`] says, at places no rule reads across; each chunk
+//! is told what it cannot see of the blocks it shares with the chunks beside it.
 //!
 //! # Page-wide facts
 //!
@@ -46,23 +25,18 @@
 
 use crate::config::Config;
 use crate::findings::Findings;
-use crate::line_index::next_line_break;
-use crate::page::{
-    block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page,
-    Tuning, VerticalRun, COLUMN_RANK,
-};
+use crate::page::chunks::previous_line_is_empty;
+pub use crate::page::chunks::{chunk_bounds, LOOK_BACK, MIN_CHUNK};
+use crate::page::{block_edges, lost_quotes_from, quote_evidence, BlockOutside, BlockShape, Break, Line, Page, VerticalRun};
 use crate::rules::{ChunkFacts, ChunkReports, ChunkView, ChunkedCheck, Context, Rule, Scope};
 use crate::types::{Diagnostic, Severity};
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 /// The diagnostic lists of one stretch of the page, each with the offset its ranges start from.
 type Group = Vec<(usize, Arc<Vec<Diagnostic>>)>;
-
-/// The smallest chunk, in bytes: smaller chunks would cost more in bookkeeping than they save.
-pub const MIN_CHUNK: usize = 4096;
 
 /// From this many chunks to parse or check on, the work goes to the thread pool. Fewer (a
 /// keystroke's one or two) are done on the calling thread: a job handed to the pool would wait
@@ -505,127 +479,9 @@ fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
     Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], chunked: Vec::new(), used: 0 }
 }
 
-/// Whether the line before the one starting at `start` (a line start after the first) is empty.
-/// Its terminator (`\n`, `\r\n` or a lone `\r`) is dropped; the line is empty when the text or
-/// another terminator ends right before it.
-fn previous_line_is_empty(text: &str, start: usize) -> bool {
-    let before = text[..start].strip_suffix('\n').unwrap_or(&text[..start]);
-    let before = before.strip_suffix('\r').unwrap_or(before);
-    before.is_empty() || before.ends_with(['\n', '\r'])
-}
-
-/// How many lines before a cut inside a block are looked at for a wider body line.
-pub const LOOK_BACK: usize = 16;
-
-/// Cuts `text` into chunks at the safe places described in the module documentation.
-pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
-    let mut bounds = Vec::new();
-    let mut start = 0;
-    let (mut sentence_ended, mut blank_since) = (false, false);
-    let mut line_start = 0;
-    // The last lines of the current block (content ranges), the line before a cut last.
-    let mut recent: VecDeque<Range<usize>> = VecDeque::with_capacity(LOOK_BACK + 2);
-    while line_start < text.len() {
-        // Lines end as the page structure ends them, so a cut never falls inside a `\r\n`.
-        let (line_end, next_line_start) =
-            next_line_break(text, line_start).map_or((text.len(), text.len()), |found| (found.start, found.end));
-        let content = &text[line_start..line_end];
-        if content.is_empty() {
-            blank_since = true;
-            recent.clear();
-        } else {
-            let first_is_han = content.chars().next().is_some_and(crate::chars::is_han);
-            if sentence_ended
-                && first_is_han
-                && line_start - start >= MIN_CHUNK
-                && (blank_since || short_in_its_block(text, &recent, tuning))
-            {
-                bounds.push(start..line_start);
-                start = line_start;
-            }
-            sentence_ended = content.ends_with(['。', '！', '？']);
-            blank_since = false;
-            if is_blank_content(content) {
-                // A line of spaces ends a block for the page, though not a chunk.
-                recent.clear();
-            } else {
-                recent.push_back(line_start..line_start + content.len());
-                if recent.len() > LOOK_BACK + 1 {
-                    recent.pop_front();
-                }
-            }
-        }
-        line_start = next_line_start;
-    }
-    if start < text.len() || bounds.is_empty() {
-        bounds.push(start..text.len());
-    }
-    bounds
-}
-
-/// Whether the last of `recent` (the lines of a block so far) certainly ends a paragraph short of
-/// the block's column width, so that the block can be cut after it: among the lines before it are
-/// [`COLUMN_RANK`] certain body lines each wider than it by more than the slack of a full line. The
-/// block's column is then at least that wide, whether it is its widest body line or (a long block)
-/// the width that `COLUMN_RANK` of them reach, and the block is no headline block.
-fn short_in_its_block(text: &str, recent: &VecDeque<Range<usize>>, tuning: &Tuning) -> bool {
-    let Some(last) = recent.back() else { return false };
-    let mut widths: Vec<usize> = recent
-        .iter()
-        .take(recent.len() - 1)
-        .map(|range| &text[range.clone()])
-        .filter(|content| is_certain_body(content))
-        .map(content_width)
-        .collect();
-    if widths.len() < COLUMN_RANK {
-        return false;
-    }
-    widths.sort_unstable_by(|a, b| b.cmp(a));
-    short_of(&text[last.clone()], widths[COLUMN_RANK - 1], tuning)
-}
-
-/// A line of nothing but spaces (a blank line for the page).
-fn is_blank_content(content: &str) -> bool {
-    content.chars().all(|c| c.is_whitespace())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cuts_only_after_a_sentence_and_blank_lines() {
-        let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
-        let text = format!("{paragraph}\n{paragraph}\n，{paragraph}");
-        let bounds = chunk_bounds(&text, &Tuning::default());
-        assert_eq!(bounds.len(), 2, "{bounds:?}");
-        assert_eq!(bounds[0], 0..paragraph.len() + 1);
-        assert_eq!(bounds[1].end, text.len());
-        assert_eq!(chunk_bounds("", &Tuning::default()), vec![0..0]);
-    }
-
-    #[test]
-    fn cuts_pages_with_any_line_end_alike() {
-        let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
-        let lf = format!("{paragraph}\n{paragraph}\n，{paragraph}\n{paragraph}");
-        let lf_bounds = chunk_bounds(&lf, &Tuning::default());
-        assert!(lf_bounds.len() > 1);
-        for terminator in ["\r", "\r\n"] {
-            let text = lf.replace('\n', terminator);
-            let bounds = chunk_bounds(&text, &Tuning::default());
-            // The same cuts, each at the start of a line: never between a `\r` and its `\n`.
-            let lines_before = |text: &str, at: usize| crate::LineIndex::new(text).line_of(at);
-            let cut_lines: Vec<u32> = bounds.iter().map(|range| lines_before(&text, range.start)).collect();
-            let lf_cut_lines: Vec<u32> = lf_bounds.iter().map(|range| lines_before(&lf, range.start)).collect();
-            assert_eq!(cut_lines, lf_cut_lines, "{terminator:?}");
-            for (range, lf_range) in bounds.iter().zip(&lf_bounds).skip(1) {
-                let cut = range.start;
-                assert!(text[..cut].ends_with(terminator) && !text[cut..].starts_with('\n'), "{terminator:?} cut at {cut}");
-                assert_eq!(previous_line_is_empty(&text, cut), previous_line_is_empty(&lf, lf_range.start), "{terminator:?} cut at {cut}");
-            }
-        }
-        assert!(previous_line_is_empty("甲\r\r乙", 5) && !previous_line_is_empty("甲\r乙", 4) && previous_line_is_empty("甲\r\r\n乙", 6));
-    }
 
     #[test]
     fn assembled_structure_equals_the_parsed_page() {
