@@ -1,6 +1,10 @@
 //! `kanwu.toml`: which rules run at which severity, what to check, and what to leave alone.
+//!
+//! This module knows no rule: [`Config::parse_with`] checks rule codes against the registry its
+//! caller passes. [`Config::parse`] and [`Config::load`], which pass the rule registry, are defined
+//! in `loading.rs`, above both this module and `rules`, so that the rules depend on the
+//! configuration and never the other way round.
 
-use crate::rules;
 use crate::types::{Locale, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -82,8 +86,9 @@ struct RawGlossary {
 }
 
 impl Config {
-    /// Parses the text of a `kanwu.toml`; `path` is only used in error messages.
-    pub fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigError> {
+    /// Parses the text of a `kanwu.toml`; `path` is only used in error messages, and a rule code
+    /// for which `is_rule` is false is an error.
+    pub fn parse_with(text: &str, path: Option<&Path>, is_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
         let (quoted, insertions) = quote_bare_unicode_keys(text);
         // Spans come from the quoted text; errors name places in the original.
         let error_at = |span: std::ops::Range<usize>, message: String| {
@@ -99,7 +104,7 @@ impl Config {
         for (code, value) in raw.rules {
             let code_span = code.span();
             let code = code.into_inner();
-            if rules::rule_info(&code).is_none() {
+            if !is_rule(&code) {
                 return Err(error_at(code_span, format!("unknown rule `{code}`")));
             }
             let value_span = value.span();
@@ -171,18 +176,6 @@ impl Config {
             source: path.map(Path::to_path_buf),
             tuning: crate::page::Tuning::default(),
         })
-    }
-
-    /// Reads and parses a configuration file (a regular file of bounded size: see `workspace::fs`).
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| ConfigError {
-            path: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-            span: 0..0,
-            message: format!("cannot read: {}", error.kind),
-        })?;
-        Config::parse(&text, Some(path))
     }
 
     /// The configuration in force by default: every rule at its default severity.

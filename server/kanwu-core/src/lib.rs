@@ -10,16 +10,20 @@ pub mod fixer;
 pub mod glossary;
 pub mod incremental;
 pub mod index;
+pub mod lexicon;
 pub mod line_index;
+mod loading;
 pub mod normalized;
 pub mod outline;
 pub mod page;
 pub mod rules;
-pub mod segment;
 pub mod spacing;
 pub mod suppress;
 pub mod types;
 pub mod workspace;
+
+/// The segmenter under its earlier name: [`lexicon`].
+pub use lexicon as segment;
 
 pub use config::{Config, ConfigError};
 pub use findings::{Findings, Found};

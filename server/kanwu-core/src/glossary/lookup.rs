@@ -2,6 +2,7 @@
 //! every name (and its spellings without quotation marks) on the normalized view of a page.
 
 use super::{Entry, Glossary};
+use crate::lexicon::is_quote;
 use crate::normalized::NormalizedView;
 use crate::page::Page;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -89,11 +90,6 @@ impl Glossary {
         }
         None
     }
-}
-
-/// Quotation marks that OCR loses or replaces.
-pub(super) fn is_quote(c: char) -> bool {
-    matches!(c, '“' | '”' | '‘' | '’' | '"' | '\'' | '「' | '」' | '『' | '』')
 }
 
 /// Spellings of `name` as a page may show it after extraction: without its quotation marks, and with

@@ -3,9 +3,10 @@
 //! A glossary is read from TOML files of `[[term]]` entries (`term`, `aliases`, `category`,
 //! `definition`, `english`, `related`). The built-in glossary is compiled in; workspace files named
 //! by `kanwu.toml` (`[glossary] files = [...]`, or `glossary.toml` beside it) are laid over it, adding
-//! entries or replacing them by term. Terms and aliases are found on the [`NormalizedView`] of a page,
-//! so a term cut by a column wrap, spaced out by extraction or stripped of its quotation marks is
-//! still found, and hits are mapped back to original byte ranges.
+//! entries or replacing them by term. Terms and aliases are found on the
+//! [`NormalizedView`](crate::normalized::NormalizedView) of a page, so a term cut by a column wrap,
+//! spaced out by extraction or stripped of its quotation marks is still found, and hits are mapped
+//! back to original byte ranges. A file is read from disk by `Glossary::load` (`loading.rs`).
 
 mod entry;
 mod lookup;
@@ -15,14 +16,15 @@ pub use entry::{entry_skeleton, initials_of, Category, Entry, EntrySource, SKELE
 pub use lookup::TermHit;
 pub use parse::GlossaryError;
 
-use lookup::{is_quote, Matcher};
+use crate::lexicon::is_quote;
+use lookup::Matcher;
 use parse::parse_entries;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{LazyLock, OnceLock};
 
 /// The text of the built-in glossary.
-pub const BUILTIN_TOML: &str = include_str!("../../glossary/builtin.toml");
+pub const BUILTIN_TOML: &str = crate::lexicon::BUILTIN_GLOSSARY_TOML;
 
 /// The name of the built-in glossary file, as shown in messages and sources.
 pub const BUILTIN_FILE_NAME: &str = "builtin.toml";
@@ -65,18 +67,6 @@ impl Glossary {
     /// built-in glossary). A file that uses one name twice, or names an unknown category, is an error.
     pub fn parse(text: &str, path: Option<&Path>) -> Result<Glossary, GlossaryError> {
         Ok(Glossary::from_layers(vec![parse_entries(text, path)?]))
-    }
-
-    /// Reads and parses a glossary file (a regular file of bounded size: see `workspace::fs`).
-    pub fn load(path: &Path) -> Result<Glossary, GlossaryError> {
-        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| GlossaryError {
-            path: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-            span: 0..0,
-            message: format!("cannot read: {}", error.kind),
-        })?;
-        Glossary::parse(&text, Some(path))
     }
 
     /// Lays workspace glossaries over `builtin`, in order: an entry with a term already present
@@ -187,5 +177,17 @@ impl Glossary {
         words.sort();
         words.dedup();
         words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lexicon_adds_exactly_the_builtin_names_to_the_segmenter() {
+        let words = crate::lexicon::builtin_glossary_words();
+        assert!(words.len() > 300, "{}", words.len());
+        assert_eq!(words, Glossary::builtin().segmenter_words());
     }
 }

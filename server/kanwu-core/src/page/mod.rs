@@ -520,7 +520,7 @@ fn continuation_evidence(last: &str, next: &str) -> bool {
         return false;
     }
     let pair: String = [left, right].iter().collect();
-    crate::segment::is_dictionary_word(&pair)
+    crate::lexicon::is_dictionary_word(&pair)
 }
 
 /// Groups lines into logical paragraphs by following the breaks.

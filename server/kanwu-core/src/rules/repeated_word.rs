@@ -26,7 +26,7 @@
 
 use crate::chars::{is_chinese_numeral, is_han, is_horizontal_space};
 use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
-use crate::segment::{is_dictionary_word, jieba};
+use crate::lexicon::{is_dictionary_word, jieba};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::ops::Range;
 
