@@ -30,7 +30,7 @@ pub use findings::{Findings, Found};
 pub use fixer::{fix_page, fix_text, FixOptions, FixOutcome, FixRequest};
 pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
-pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};
+pub use types::{Diagnostic, Edit, Fix, Locale, LocatedError, Message, SettingsFile, Severity};
 
 use rules::Context;
 

@@ -7,6 +7,7 @@
 use crate::config::{Config, ConfigError};
 use crate::glossary::{Glossary, GlossaryError};
 use crate::rules;
+use crate::types::SettingsFile;
 use std::path::Path;
 
 /// A configuration is parsed against the rule registry and read through `workspace::fs`.
@@ -19,13 +20,8 @@ impl Config {
 
     /// Reads and parses a configuration file (a regular file of bounded size: see `workspace::fs`).
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| ConfigError {
-            path: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-            span: 0..0,
-            message: format!("cannot read: {}", error.kind),
-        })?;
+        let (text, _) = crate::workspace::fs::read_settings_text(path)
+            .map_err(|error| ConfigError::whole_file(SettingsFile::Config, path.to_path_buf(), format!("cannot read: {}", error.kind)))?;
         Config::parse(&text, Some(path))
     }
 }
@@ -34,12 +30,8 @@ impl Config {
 impl Glossary {
     /// Reads and parses a glossary file (a regular file of bounded size: see `workspace::fs`).
     pub fn load(path: &Path) -> Result<Glossary, GlossaryError> {
-        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| GlossaryError {
-            path: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-            span: 0..0,
-            message: format!("cannot read: {}", error.kind),
+        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| {
+            GlossaryError::whole_file(SettingsFile::Glossary, path.to_path_buf(), format!("cannot read: {}", error.kind))
         })?;
         Glossary::parse(&text, Some(path))
     }

@@ -1,24 +1,16 @@
 //! Reading glossary files: the `[[term]]` entries with their places in the file, validated, and the
 //! errors that name a file, line and column.
 
-use super::{Category, Entry, EntrySource, BUILTIN_FILE_NAME};
+use super::{Category, Entry, EntrySource};
+use crate::types::SettingsFile;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
-/// A glossary file error with its place in the file (1-based line and character column).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}:{column}: {message}", path.as_ref().map_or_else(|| BUILTIN_FILE_NAME.to_string(), |p| p.display().to_string()))]
-pub struct GlossaryError {
-    pub path: Option<PathBuf>,
-    pub line: usize,
-    pub column: usize,
-    /// Byte range of the offending text in the file.
-    pub span: Range<usize>,
-    pub message: String,
-}
+/// A glossary file error with its place in the file: the one located error of the settings files.
+pub type GlossaryError = crate::types::LocatedError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,10 +36,8 @@ struct RawEntry {
 pub(super) fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, GlossaryError> {
     let lines = LineStarts::new(text);
     let line_column = |text: &str, offset: usize| lines.line_column(text, offset);
-    let error_at = |span: Range<usize>, message: String| {
-        let (line, column) = line_column(text, span.start);
-        GlossaryError { path: path.map(Path::to_path_buf), line, column, span, message }
-    };
+    let error_at =
+        |span: Range<usize>, message: String| GlossaryError::at(SettingsFile::Glossary, path.map(Path::to_path_buf), text, span, message);
     // The usual shape of a glossary file is read directly; anything else goes through the toml crate,
     // which also words the syntax errors.
     let raw: RawFile = match fast::parse(text) {
