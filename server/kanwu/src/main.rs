@@ -289,3 +289,20 @@ impl Stdout {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_details_list_every_rule_with_what_the_engines_read() {
+        let english = rules_details(Locale::En);
+        assert!(english.starts_with("| code | scope | layout | fixes |\n"), "{english}");
+        assert_eq!(english.lines().count(), kanwu_core::rules::all_rules().len() + 2);
+        assert!(english.contains("| `line-wrap` | block | yes | safe |"), "{english}");
+        assert!(english.contains("| `duplicate-line` | page | no | safe |"), "{english}");
+        assert!(english.contains("| `trailing-space` | line | no | safe |"), "{english}");
+        let chinese = rules_details(Locale::Zh);
+        assert!(chinese.contains("| `blank-line-space` | 整页 | 否 | 安全修复 |"), "{chinese}");
+    }
+}
