@@ -20,8 +20,9 @@
 //!   [`COLUMN_RANK`] of its body lines reach, so the cut rule asks for that many wider
 //!   lines before the cut, and typing a line wider (or a few overlong lines) does not move it.
 //!
-//! Either way no rule carries a paragraph on across a cut (bracket pairing stops at a sentence end
-//! and only looks ahead for an opening quotation mark), and message excerpts stop at line breaks.
+//! Either way no line- or block-scope rule carries a paragraph on across a cut (bracket pairing
+//! stops at a sentence end and only looks ahead for an opening quotation mark), and message
+//! excerpts stop at line breaks; page-scope rules are not run per chunk.
 //! Because cut points depend only on the text around them, an edit moves at most the cuts next to
 //! it, and the chunks further away keep their text and their cached results.
 
