@@ -1,7 +1,11 @@
 //! `kanwu.toml`: which rules run at which severity, what to check, and what to leave alone.
+//!
+//! This module knows no rule: [`Config::parse_with`] checks rule codes against the registry its
+//! caller passes. [`Config::parse`] and [`Config::load`], which pass the rule registry, are defined
+//! in `loading.rs`, above both this module and `rules`, so that the rules depend on the
+//! configuration and never the other way round.
 
-use crate::rules;
-use crate::types::{Locale, Severity};
+use crate::types::{Locale, SettingsFile, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,17 +47,8 @@ pub struct Config {
     pub tuning: crate::page::Tuning,
 }
 
-/// A configuration error with its place in the file (1-based line and column).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}:{column}: {message}", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| CONFIG_FILE_NAME.to_string()))]
-pub struct ConfigError {
-    pub path: Option<PathBuf>,
-    pub line: usize,
-    pub column: usize,
-    /// Byte range of the offending text in the file.
-    pub span: std::ops::Range<usize>,
-    pub message: String,
-}
+/// A configuration error with its place in the file: the one located error of the settings files.
+pub type ConfigError = crate::types::LocatedError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,14 +77,14 @@ struct RawGlossary {
 }
 
 impl Config {
-    /// Parses the text of a `kanwu.toml`; `path` is only used in error messages.
-    pub fn parse(text: &str, path: Option<&Path>) -> Result<Config, ConfigError> {
+    /// Parses the text of a `kanwu.toml`; `path` is only used in error messages, and a rule code
+    /// for which `is_rule` is false is an error.
+    pub fn parse_with(text: &str, path: Option<&Path>, is_rule: &dyn Fn(&str) -> bool) -> Result<Config, ConfigError> {
         let (quoted, insertions) = quote_bare_unicode_keys(text);
         // Spans come from the quoted text; errors name places in the original.
         let error_at = |span: std::ops::Range<usize>, message: String| {
             let span = original_offset(&insertions, span.start)..original_offset(&insertions, span.end);
-            let (line, column) = line_column(text, span.start);
-            ConfigError { path: path.map(Path::to_path_buf), line, column, span, message }
+            ConfigError::at(SettingsFile::Config, path.map(Path::to_path_buf), text, span, message)
         };
         let raw: RawConfig = toml::from_str(&quoted).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
@@ -99,7 +94,7 @@ impl Config {
         for (code, value) in raw.rules {
             let code_span = code.span();
             let code = code.into_inner();
-            if rules::rule_info(&code).is_none() {
+            if !is_rule(&code) {
                 return Err(error_at(code_span, format!("unknown rule `{code}`")));
             }
             let value_span = value.span();
@@ -171,18 +166,6 @@ impl Config {
             source: path.map(Path::to_path_buf),
             tuning: crate::page::Tuning::default(),
         })
-    }
-
-    /// Reads and parses a configuration file (a regular file of bounded size: see `workspace::fs`).
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let (text, _) = crate::workspace::fs::read_settings_text(path).map_err(|error| ConfigError {
-            path: Some(path.to_path_buf()),
-            line: 1,
-            column: 1,
-            span: 0..0,
-            message: format!("cannot read: {}", error.kind),
-        })?;
-        Config::parse(&text, Some(path))
     }
 
     /// The configuration in force by default: every rule at its default severity.
@@ -283,29 +266,6 @@ fn original_offset(insertions: &[usize], quoted_offset: usize) -> usize {
         }
     }
     quoted_offset - shift
-}
-
-/// 1-based line and character column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary_compat(offset)];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    (line, column)
-}
-
-/// `str::floor_char_boundary` for the stable toolchain.
-trait FloorCharBoundary {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize;
-}
-
-impl FloorCharBoundary for str {
-    fn floor_char_boundary_compat(&self, mut index: usize) -> usize {
-        while index > 0 && !self.is_char_boundary(index) {
-            index -= 1;
-        }
-        index
-    }
 }
 
 #[cfg(test)]

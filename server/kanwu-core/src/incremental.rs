@@ -4,68 +4,39 @@
 //!
 //! # Where a page is cut
 //!
-//! A chunk ends after a line ending a sentence (`。`, `！` or `？` as its very last character), and
-//! the next chunk starts with a line whose first character is a Chinese character; a chunk is at
-//! least [`MIN_CHUNK`] bytes long. Between the two lines there are either
-//!
-//! - blank lines (only truly empty lines count here, so a line of spaces never makes such a cut):
-//!   then no block crosses the cut (blocks are separated by blank lines), so no wrap, headline block
-//!   or vertical heading does; the line before it cannot be continued by a blank split (it does not
-//!   end in mid-sentence); or
-//! - nothing, inside a block, when the line before the cut is certainly no full column line: among
-//!   the up to [`LOOK_BACK`] lines of its block before it are enough certain body lines that the
-//!   block is no headline block, and one of them is wider than it by more than the slack of a full
-//!   line. That line ends its paragraph whatever the rest of the block holds, so no wrap crosses the
-//!   cut. The decisions that read the whole block (its column width, its line counts) get what the
-//!   chunk cannot see of it from the chunks beside it ([`crate::page::BlockOutside`], from each
-//!   chunk's edge blocks): a chunk is cached per text *and* per those values, so it is parsed again
-//!   only when its block's column width changes. A long block's column width is the width that
-//!   [`crate::page::COLUMN_RANK`] of its body lines reach, so the cut rule asks for that many wider
-//!   lines before the cut, and typing a line wider (or a few overlong lines) does not move it.
-//!
-//! Either way no rule carries a paragraph on across a cut (bracket pairing stops at a sentence end
-//! and only looks ahead for an opening quotation mark), and message excerpts stop at line breaks.
-//! Because cut points depend only on the text around them, an edit moves at most the cuts next to
-//! it, and the chunks further away keep their text and their cached results.
+//! The page is cut where [`crate::page::chunks`] says, at places no rule reads across; each chunk
+//! is told what it cannot see of the blocks it shares with the chunks beside it.
 //!
 //! # Page-wide facts
 //!
 //! - Whether the page lost its quotation marks (`page.lost_quotes`, read by `cjk-space` and
 //!   `dropped-quote`) is decided from evidence that adds up over chunks (see
 //!   `page::quote_evidence`); a chunk's diagnostics are cached per value of that fact.
-//! - The rules of [`PAGE_WIDE_RULES`] read the whole page: `duplicate-line` compares each line with
-//!   every earlier line and with the paragraph before it, and both it and `blank-line-space` quote
-//!   line numbers in their messages. They are not run per chunk; they run once per update over the
-//!   whole page, whose structure is assembled from the chunks' cached structures (no reparse).
+//! - The rules whose metadata says they read the whole page ([`Scope::Page`]: they compare distant
+//!   lines, or quote page line numbers in their messages) are not run per chunk. One that offers a
+//!   chunked check ([`crate::rules::Rule::chunked`], see [`crate::rules::ChunkedRule`]) gathers facts
+//!   per chunk, kept with the chunk, and compares them over the page once per update; what it reports
+//!   in a chunk keeps its diagnostics while the reports stay the same. Any other page rule runs once
+//!   per update over the whole page, whose structure is assembled from the chunks' cached
+//!   structures (no reparse).
 //! - An `ignore` word holding a line break could span a cut: with such a word the whole page is
 //!   analysed at once.
 //! - A change of configuration empties the cache.
 
 use crate::config::Config;
 use crate::findings::Findings;
-use crate::line_index::next_line_break;
-use crate::page::{
-    block_edges, content_width, is_certain_body, lost_quotes_from, quote_evidence, short_of, BlockOutside, BlockShape, Break, Line, Page,
-    Tuning, VerticalRun, COLUMN_RANK,
-};
-use crate::rules::duplicate_line::{self, Decision, LineFact};
-use crate::types::Diagnostic;
+use crate::page::chunks::previous_line_is_empty;
+pub use crate::page::chunks::{chunk_bounds, LOOK_BACK, MIN_CHUNK};
+use crate::page::{block_edges, lost_quotes_from, quote_evidence, BlockOutside, BlockShape, Break, Line, Page, VerticalRun};
+use crate::rules::{ChunkFacts, ChunkReports, ChunkView, ChunkedCheck, Context, Rule, Scope};
+use crate::types::{Diagnostic, Severity};
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The rules that read the whole page, run over the whole page rather than per chunk.
-pub const PAGE_WIDE_RULES: &[&str] = &[DUPLICATE_LINE, "blank-line-space"];
-
 /// The diagnostic lists of one stretch of the page, each with the offset its ranges start from.
 type Group = Vec<(usize, Arc<Vec<Diagnostic>>)>;
-
-/// The page-wide rule whose per-line facts are kept per chunk.
-const DUPLICATE_LINE: &str = "duplicate-line";
-
-/// The smallest chunk, in bytes: smaller chunks would cost more in bookkeeping than they save.
-pub const MIN_CHUNK: usize = 4096;
 
 /// From this many chunks to parse or check on, the work goes to the thread pool. Fewer (a
 /// keystroke's one or two) are done on the calling thread: a job handed to the pool would wait
@@ -92,11 +63,8 @@ struct Chunk {
     /// The chunk rules' diagnostics, computed on demand, for `lost_quotes` false and true; shared
     /// with the findings handed out, never copied.
     diagnostics: [Option<Arc<Vec<Diagnostic>>>; 2],
-    /// What `duplicate-line` knows of each of the chunk's lines on its own, found on demand.
-    line_facts: Option<Vec<LineFact<'static>>>,
-    /// The `duplicate-line` reports of the chunk at the last update (lines numbered within the
-    /// chunk, the repeated line on the page) and their diagnostics, reused while they stay the same.
-    repeated: Option<(Vec<Decision>, Arc<Vec<Diagnostic>>)>,
+    /// What each chunked page rule keeps of the chunk, by rule code.
+    chunked: Vec<(&'static str, ChunkedState)>,
     /// The update that last used this chunk (unused chunks are dropped after each update).
     used: u64,
 }
@@ -120,6 +88,28 @@ struct Edges {
     last: BlockShape,
     /// The chunk is one block from its start to its end.
     whole: bool,
+}
+
+/// What one chunked page rule keeps of one chunk.
+#[derive(Default)]
+struct ChunkedState {
+    /// The rule's facts of the chunk on its own, found on demand.
+    facts: Option<ChunkFacts>,
+    /// The rule's reports in the chunk at the last update and their diagnostics, reused while the
+    /// reports stay the same.
+    reported: Option<(ChunkReports, Arc<Vec<Diagnostic>>)>,
+}
+
+/// The state that the chunked rule `code` keeps in `states`, made when missing.
+fn state_of<'a>(states: &'a mut Vec<(&'static str, ChunkedState)>, code: &'static str) -> &'a mut ChunkedState {
+    let index = match states.iter().position(|(known, _)| *known == code) {
+        Some(index) => index,
+        None => {
+            states.push((code, ChunkedState::default()));
+            states.len() - 1
+        }
+    };
+    &mut states[index].1
 }
 
 impl std::fmt::Debug for IncrementalAnalysis {
@@ -227,7 +217,7 @@ impl IncrementalAnalysis {
                 return;
             }
             chunk.page.lost_quotes = lost_quotes;
-            let found = crate::run_rules(chunk_text, &chunk.page, config, |info| !PAGE_WIDE_RULES.contains(&info.code));
+            let found = crate::run_rules(chunk_text, &chunk.page, config, |rule| rule.info().scope != Scope::Page);
             chunk.diagnostics[slot] = Some(Arc::new(found));
         };
         if todo.len() >= PARALLEL_FROM {
@@ -251,24 +241,25 @@ impl IncrementalAnalysis {
             groups.push(group);
         }
 
-        // The page-wide rules: `duplicate-line` from the chunks' line facts, the others over the
-        // whole page's structure assembled from the chunks.
-        let enabled = |code: &str| {
-            crate::rules::rule_info(code)
-                .and_then(|info| config.severity_of(info.code, info.default_severity).map(|severity| (info, severity)))
-        };
-        let others_wanted = PAGE_WIDE_RULES.iter().any(|&code| code != DUPLICATE_LINE && enabled(code).is_some());
-        let duplicate_severity = enabled(DUPLICATE_LINE).map(|(_, severity)| severity);
+        // The enabled page rules: those with a chunked check from the chunks' facts, the others
+        // over the whole page's structure assembled from the chunks.
+        let page_rules: Vec<(&'static dyn Rule, Severity)> = crate::rules::all_rules()
+            .iter()
+            .filter(|rule| rule.info().scope == Scope::Page)
+            .filter_map(|&rule| config.severity_of(rule.info().code, rule.info().default_severity).map(|severity| (rule, severity)))
+            .collect();
         let mut overlay = Vec::new();
-        if others_wanted || duplicate_severity.is_some() {
+        if !page_rules.is_empty() {
             let page = self.assemble(text, &pieces, lost_quotes);
-            if let Some(severity) = duplicate_severity {
-                overlay.extend(self.repeated_lines(text, config, &pieces, &page, severity, &mut groups));
+            let mut unchunked = false;
+            for &(rule, severity) in &page_rules {
+                match rule.chunked() {
+                    Some(check) => overlay.extend(self.chunked_rule(rule, check, text, config, &pieces, &page, severity, &mut groups)),
+                    None => unchunked = true,
+                }
             }
-            if others_wanted {
-                overlay.extend(crate::run_rules(text, &page, config, |info| {
-                    PAGE_WIDE_RULES.contains(&info.code) && info.code != DUPLICATE_LINE
-                }));
+            if unchunked {
+                overlay.extend(crate::run_rules(text, &page, config, |rule| rule.info().scope == Scope::Page && rule.chunked().is_none()));
             }
             overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
@@ -377,105 +368,76 @@ impl IncrementalAnalysis {
         bounds.into_iter().zip(outsides).map(|(range, outside)| Piece { range, outside }).collect()
     }
 
-    /// `duplicate-line` over the whole page: the lines are compared through the facts each chunk
-    /// keeps, each chunk's reports are added to its group (reused while they stay the same), and
-    /// the few reports whose deletion reaches back into the chunk before are returned whole.
-    fn repeated_lines(
+    /// A chunked page rule over the whole page: each chunk's facts (found once per chunk) are
+    /// compared over the page, each chunk's reports are added to its group as diagnostics (reused
+    /// while the reports stay the same), and the diagnostics that belong to no one chunk are
+    /// returned whole.
+    #[allow(clippy::too_many_arguments)]
+    fn chunked_rule(
         &mut self,
+        rule: &dyn Rule,
+        check: &dyn ChunkedCheck,
         text: &str,
         config: &Config,
         pieces: &[Piece],
         page: &Page,
-        severity: crate::Severity,
+        severity: Severity,
         groups: &mut [Group],
     ) -> Vec<Diagnostic> {
+        let code = rule.info().code;
         // Each chunk's facts, found once per chunk text.
         for piece in pieces {
             let chunk_text = &text[piece.range.clone()];
-            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
-            if chunk.line_facts.is_none() {
-                let cx = crate::rules::Context::new(chunk_text, &chunk.page, config);
-                chunk.line_facts = Some(duplicate_line::line_facts(&cx, true).into_iter().map(LineFact::into_owned).collect());
+            let Some(Chunk { page: chunk_page, chunked, .. }) = self.chunk_mut(chunk_text, piece.outside) else { continue };
+            let state = state_of(chunked, code);
+            if state.facts.is_none() {
+                state.facts = Some(check.chunk_facts(&Context::new(chunk_text, chunk_page, config)));
             }
         }
-        // Where each chunk's lines and paragraphs start on the page.
-        let mut first_lines = Vec::with_capacity(pieces.len());
-        let mut first_paragraphs = Vec::with_capacity(pieces.len());
+        // Where each chunk's lines and paragraphs start on the page, with its facts.
+        let mut views: Vec<ChunkView<'_, ChunkFacts>> = Vec::with_capacity(pieces.len());
         let (mut lines, mut paragraphs) = (0, 0);
         for piece in pieces {
             let Some(chunk) = self.chunk(&text[piece.range.clone()], piece.outside) else { continue };
-            first_lines.push(lines);
-            first_paragraphs.push(paragraphs);
+            let Some(facts) = chunk.chunked.iter().find(|(known, _)| *known == code).and_then(|(_, state)| state.facts.as_ref()) else {
+                continue;
+            };
+            views.push(ChunkView { first_line: lines, first_paragraph: paragraphs, facts });
             lines += chunk.page.lines.len();
             paragraphs += chunk.page.paragraphs.len();
         }
-        let chunk_of = |line: usize| first_lines.partition_point(|&first| first <= line).saturating_sub(1);
-
-        // The lines compared over the whole page.
-        let decisions = {
-            let mut facts: Vec<&LineFact<'static>> = Vec::with_capacity(lines);
-            for piece in pieces {
-                if let Some(facts_of_chunk) =
-                    self.chunk(&text[piece.range.clone()], piece.outside).and_then(|chunk| chunk.line_facts.as_ref())
-                {
-                    facts.extend(facts_of_chunk.iter());
-                }
-            }
-            // A tail left unknown belongs to the first line of a chunk's first paragraph: the text
-            // before it is the previous paragraph of the page.
-            let unknown_tail = |line: usize| {
-                let p = first_paragraphs[chunk_of(line)];
-                let Some(key) = facts[line].key.as_deref() else { return false };
-                let normalized = |index: usize| duplicate_line::without_spaces(text.get(page.lines[index].range.clone()).unwrap_or(""));
-                duplicate_line::ends_with_line(&page.paragraphs, normalized, p, 0, key)
-            };
-            duplicate_line::decide(&facts, unknown_tail)
-        };
-
-        // Each chunk's reports, with its lines numbered within it.
-        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); pieces.len()];
-        let mut whole = Vec::new();
-        for decision in decisions {
-            let chunk = chunk_of(decision.stray);
-            let local = decision.stray - first_lines[chunk];
-            if local == 0 && chunk > 0 {
-                // Its deletion may take the blank lines that end the chunk before.
-                let piece = &pieces[chunk];
-                let key = self
-                    .chunk(&text[piece.range.clone()], piece.outside)
-                    .and_then(|found| found.line_facts.as_ref())
-                    .and_then(|facts| facts[0].key.clone());
-                let mut diagnostic = duplicate_line::diagnostic(&page.lines, decision.stray, decision.other, key.as_deref().unwrap_or(""));
-                diagnostic.severity = severity;
-                whole.push(diagnostic);
-            } else {
-                per_chunk[chunk].push(Decision { stray: local, other: decision.other });
-            }
+        if views.len() != pieces.len() {
+            // Every chunk is parsed by now; were one missing, the rule would run over the whole page.
+            return crate::run_rules(text, page, config, |other| other.info().code == code);
+        }
+        let (reports, mut whole) = check.compare_chunks(text, page, &views);
+        drop(views);
+        for diagnostic in &mut whole {
+            diagnostic.severity = severity;
         }
         crate::drop_ignored(text, config, &mut whole);
-        for ((piece, decisions), group) in pieces.iter().zip(per_chunk).zip(groups.iter_mut()) {
+
+        // Each chunk's diagnostics, kept while its reports stay the same.
+        for ((piece, reports), group) in pieces.iter().zip(reports).zip(groups.iter_mut()) {
             let chunk_text = &text[piece.range.clone()];
-            let Some(chunk) = self.chunk_mut(chunk_text, piece.outside) else { continue };
-            let reused = chunk.repeated.as_ref().filter(|(previous, _)| *previous == decisions).map(|(_, found)| found.clone());
-            let found = match reused {
-                Some(found) => found,
-                None => {
-                    let facts = chunk.line_facts.as_deref().unwrap_or_default();
-                    let mut found: Vec<Diagnostic> = decisions
-                        .iter()
-                        .map(|decision| {
-                            let key = facts.get(decision.stray).and_then(|fact| fact.key.as_deref()).unwrap_or("");
-                            let mut diagnostic = duplicate_line::diagnostic(&chunk.page.lines, decision.stray, decision.other, key);
-                            diagnostic.severity = severity;
-                            diagnostic
-                        })
-                        .collect();
+            let Some(Chunk { page: chunk_page, chunked, .. }) = self.chunk_mut(chunk_text, piece.outside) else { continue };
+            let state = state_of(chunked, code);
+            let reused =
+                state.reported.as_ref().filter(|(previous, _)| check.same_reports(previous, &reports)).map(|(_, found)| found.clone());
+            let found = match (reused, &state.facts) {
+                (Some(found), _) => found,
+                (None, Some(facts)) => {
+                    let mut found = check.chunk_diagnostics(&Context::new(chunk_text, chunk_page, config), facts, &reports);
+                    for diagnostic in &mut found {
+                        diagnostic.severity = severity;
+                    }
                     crate::drop_ignored(chunk_text, config, &mut found);
-                    found.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
+                    found.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
                     let found = Arc::new(found);
-                    chunk.repeated = Some((decisions, found.clone()));
+                    state.reported = Some((reports, found.clone()));
                     found
                 }
+                (None, None) => continue,
             };
             if !found.is_empty() {
                 group.push((piece.range.start, found));
@@ -514,130 +476,12 @@ impl IncrementalAnalysis {
 fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
     let page = Page::parse_within(text, &config.tuning, outside.0, outside.1);
     let (has_quotes, isolated) = quote_evidence(text, &page.lines);
-    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], line_facts: None, repeated: None, used: 0 }
-}
-
-/// Whether the line before the one starting at `start` (a line start after the first) is empty.
-/// Its terminator (`\n`, `\r\n` or a lone `\r`) is dropped; the line is empty when the text or
-/// another terminator ends right before it.
-fn previous_line_is_empty(text: &str, start: usize) -> bool {
-    let before = text[..start].strip_suffix('\n').unwrap_or(&text[..start]);
-    let before = before.strip_suffix('\r').unwrap_or(before);
-    before.is_empty() || before.ends_with(['\n', '\r'])
-}
-
-/// How many lines before a cut inside a block are looked at for a wider body line.
-pub const LOOK_BACK: usize = 16;
-
-/// Cuts `text` into chunks at the safe places described in the module documentation.
-pub fn chunk_bounds(text: &str, tuning: &Tuning) -> Vec<Range<usize>> {
-    let mut bounds = Vec::new();
-    let mut start = 0;
-    let (mut sentence_ended, mut blank_since) = (false, false);
-    let mut line_start = 0;
-    // The last lines of the current block (content ranges), the line before a cut last.
-    let mut recent: VecDeque<Range<usize>> = VecDeque::with_capacity(LOOK_BACK + 2);
-    while line_start < text.len() {
-        // Lines end as the page structure ends them, so a cut never falls inside a `\r\n`.
-        let (line_end, next_line_start) =
-            next_line_break(text, line_start).map_or((text.len(), text.len()), |found| (found.start, found.end));
-        let content = &text[line_start..line_end];
-        if content.is_empty() {
-            blank_since = true;
-            recent.clear();
-        } else {
-            let first_is_han = content.chars().next().is_some_and(crate::chars::is_han);
-            if sentence_ended
-                && first_is_han
-                && line_start - start >= MIN_CHUNK
-                && (blank_since || short_in_its_block(text, &recent, tuning))
-            {
-                bounds.push(start..line_start);
-                start = line_start;
-            }
-            sentence_ended = content.ends_with(['。', '！', '？']);
-            blank_since = false;
-            if is_blank_content(content) {
-                // A line of spaces ends a block for the page, though not a chunk.
-                recent.clear();
-            } else {
-                recent.push_back(line_start..line_start + content.len());
-                if recent.len() > LOOK_BACK + 1 {
-                    recent.pop_front();
-                }
-            }
-        }
-        line_start = next_line_start;
-    }
-    if start < text.len() || bounds.is_empty() {
-        bounds.push(start..text.len());
-    }
-    bounds
-}
-
-/// Whether the last of `recent` (the lines of a block so far) certainly ends a paragraph short of
-/// the block's column width, so that the block can be cut after it: among the lines before it are
-/// [`COLUMN_RANK`] certain body lines each wider than it by more than the slack of a full line. The
-/// block's column is then at least that wide, whether it is its widest body line or (a long block)
-/// the width that `COLUMN_RANK` of them reach, and the block is no headline block.
-fn short_in_its_block(text: &str, recent: &VecDeque<Range<usize>>, tuning: &Tuning) -> bool {
-    let Some(last) = recent.back() else { return false };
-    let mut widths: Vec<usize> = recent
-        .iter()
-        .take(recent.len() - 1)
-        .map(|range| &text[range.clone()])
-        .filter(|content| is_certain_body(content))
-        .map(content_width)
-        .collect();
-    if widths.len() < COLUMN_RANK {
-        return false;
-    }
-    widths.sort_unstable_by(|a, b| b.cmp(a));
-    short_of(&text[last.clone()], widths[COLUMN_RANK - 1], tuning)
-}
-
-/// A line of nothing but spaces (a blank line for the page).
-fn is_blank_content(content: &str) -> bool {
-    content.chars().all(|c| c.is_whitespace())
+    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], chunked: Vec::new(), used: 0 }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cuts_only_after_a_sentence_and_blank_lines() {
-        let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
-        let text = format!("{paragraph}\n{paragraph}\n，{paragraph}");
-        let bounds = chunk_bounds(&text, &Tuning::default());
-        assert_eq!(bounds.len(), 2, "{bounds:?}");
-        assert_eq!(bounds[0], 0..paragraph.len() + 1);
-        assert_eq!(bounds[1].end, text.len());
-        assert_eq!(chunk_bounds("", &Tuning::default()), vec![0..0]);
-    }
-
-    #[test]
-    fn cuts_pages_with_any_line_end_alike() {
-        let paragraph = "社区工作人员每天挨家挨户登记返乡人员信息，核对健康状况。\n".repeat(100);
-        let lf = format!("{paragraph}\n{paragraph}\n，{paragraph}\n{paragraph}");
-        let lf_bounds = chunk_bounds(&lf, &Tuning::default());
-        assert!(lf_bounds.len() > 1);
-        for terminator in ["\r", "\r\n"] {
-            let text = lf.replace('\n', terminator);
-            let bounds = chunk_bounds(&text, &Tuning::default());
-            // The same cuts, each at the start of a line: never between a `\r` and its `\n`.
-            let lines_before = |text: &str, at: usize| crate::LineIndex::new(text).line_of(at);
-            let cut_lines: Vec<u32> = bounds.iter().map(|range| lines_before(&text, range.start)).collect();
-            let lf_cut_lines: Vec<u32> = lf_bounds.iter().map(|range| lines_before(&lf, range.start)).collect();
-            assert_eq!(cut_lines, lf_cut_lines, "{terminator:?}");
-            for (range, lf_range) in bounds.iter().zip(&lf_bounds).skip(1) {
-                let cut = range.start;
-                assert!(text[..cut].ends_with(terminator) && !text[cut..].starts_with('\n'), "{terminator:?} cut at {cut}");
-                assert_eq!(previous_line_is_empty(&text, cut), previous_line_is_empty(&lf, lf_range.start), "{terminator:?} cut at {cut}");
-            }
-        }
-        assert!(previous_line_is_empty("甲\r\r乙", 5) && !previous_line_is_empty("甲\r乙", 4) && previous_line_is_empty("甲\r\r\n乙", 6));
-    }
 
     #[test]
     fn assembled_structure_equals_the_parsed_page() {

@@ -11,24 +11,28 @@ pub mod fixer;
 pub mod glossary;
 pub mod incremental;
 pub mod index;
+pub mod lexicon;
 pub mod line_index;
+mod loading;
 pub mod normalized;
 pub mod outline;
 pub mod page;
 pub mod rules;
-pub mod segment;
 pub mod spacing;
 pub mod suppress;
 pub mod terms;
 pub mod types;
 pub mod workspace;
 
+/// The segmenter under its earlier name: [`lexicon`].
+pub use lexicon as segment;
+
 pub use config::{Config, ConfigError};
 pub use findings::{Findings, Found};
 pub use fixer::{fix_page, fix_text, FixOptions, FixOutcome, FixRequest};
 pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
-pub use types::{Diagnostic, Edit, Fix, Locale, Message, Severity};
+pub use types::{Diagnostic, Edit, Fix, Locale, LocatedError, Message, SettingsFile, Severity};
 
 use rules::Context;
 
@@ -45,14 +49,14 @@ pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic>
 
 /// Runs the enabled rules that `select` accepts over a parsed page; severities applied, ignored
 /// words dropped, sorted by position (the incremental analysis runs rule subsets through this).
-pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&rules::RuleInfo) -> bool) -> Vec<Diagnostic> {
+pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&dyn rules::Rule) -> bool) -> Vec<Diagnostic> {
     let cx = Context::new(text, page, config);
     let mut diagnostics = Vec::new();
     for rule in rules::all_rules() {
-        let info = rule.info();
-        if !select(info) {
+        if !select(*rule) {
             continue;
         }
+        let info = rule.info();
         let Some(severity) = config.severity_of(info.code, info.default_severity) else {
             continue;
         };

@@ -28,7 +28,7 @@
 //! out of its line's fix, and silences the line's diagnostic once every space of it is silenced.
 
 use crate::findings::Revision;
-use crate::types::{Diagnostic, Edit};
+use crate::types::{Diagnostic, Edit, LocatedError, SettingsFile};
 use crate::workspace::fs::{self, FileStamp};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -100,8 +100,9 @@ pub struct Suppressions {
 pub enum SuppressError {
     #[error("{0}")]
     File(fs::FsError),
-    #[error("{}: {message}", path.display())]
-    Parse { path: PathBuf, message: String },
+    /// The file is no valid sidecar, at a place in it.
+    #[error("{0}")]
+    Parse(LocatedError),
 }
 
 impl Suppressions {
@@ -112,7 +113,15 @@ impl Suppressions {
 
     /// Parses the text of a sidecar file.
     pub fn parse(text: &str) -> Result<Suppressions, String> {
-        toml::from_str(text).map_err(|error| error.message().trim().to_string())
+        Suppressions::parse_in(text, None).map_err(|error| error.message)
+    }
+
+    /// Parses the text of the sidecar file at `path`, its error located in the file.
+    pub fn parse_in(text: &str, path: Option<&Path>) -> Result<Suppressions, LocatedError> {
+        toml::from_str(text).map_err(|error| {
+            let message = error.message().trim().to_string();
+            LocatedError::at(SettingsFile::Ignored, path.map(Path::to_path_buf), text, error.span().unwrap_or(0..0), message)
+        })
     }
 
     /// Reads the sidecar of `root`; a missing file gives an empty set. The file must be a regular
@@ -133,7 +142,7 @@ impl Suppressions {
         }
         match fs::read_settings_text(&path) {
             Ok((text, stamp)) => {
-                let suppressions = Suppressions::parse(&text).map_err(|message| SuppressError::Parse { path, message })?;
+                let suppressions = Suppressions::parse_in(&text, Some(&path)).map_err(SuppressError::Parse)?;
                 Ok((suppressions, Some(stamp)))
             }
             Err(error) if error.is_not_found() => Ok((Suppressions::default(), None)),

@@ -1,7 +1,84 @@
-//! Plain result types of the analysis core: diagnostics, fixes and edits over UTF-8 byte offsets.
+//! Plain result types of the analysis core: diagnostics, fixes and edits over UTF-8 byte offsets,
+//! and the one error type of the settings files, located in its file.
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::path::PathBuf;
+
+/// Which kind of settings file an error is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SettingsFile {
+    /// `kanwu.toml`.
+    Config,
+    /// A glossary file (the built-in one or a workspace file).
+    Glossary,
+    /// The ignored occurrences, `.kanwu/ignored.toml`.
+    Ignored,
+}
+
+impl SettingsFile {
+    /// The file's name in a message when the error carries no path.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            SettingsFile::Config => "kanwu.toml",
+            SettingsFile::Glossary => "builtin.toml",
+            SettingsFile::Ignored => "ignored.toml",
+        }
+    }
+
+    /// A short stable name of the kind of file, as a diagnostic code: `config`, `glossary`, `ignored`.
+    pub fn code(self) -> &'static str {
+        match self {
+            SettingsFile::Config => "config",
+            SettingsFile::Glossary => "glossary",
+            SettingsFile::Ignored => "ignored",
+        }
+    }
+}
+
+/// An error in a settings file (`kanwu.toml`, a glossary file, `.kanwu/ignored.toml`) at its place
+/// in the file. It shows as `file:line:column: message`; the server turns it into a diagnostic in
+/// that file at `span`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", self.file_name())]
+pub struct LocatedError {
+    /// Which kind of file the error is in.
+    pub file: SettingsFile,
+    /// The file, or `None` for text not read from a file (the built-in glossary, a string).
+    pub path: Option<PathBuf>,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Byte range of the offending text in the file.
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+impl LocatedError {
+    /// An error about `span` of `text`, the contents of `path`; its line and column are those of the
+    /// span's start (lines end at `\n`).
+    pub fn at(file: SettingsFile, path: Option<PathBuf>, text: &str, span: Range<usize>, message: String) -> LocatedError {
+        let mut offset = span.start.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+        LocatedError { file, path, line, column, span, message }
+    }
+
+    /// An error about the whole file at `path` (it could not be read): at its start.
+    pub fn whole_file(file: SettingsFile, path: PathBuf, message: String) -> LocatedError {
+        LocatedError { file, path: Some(path), line: 1, column: 1, span: 0..0, message }
+    }
+
+    /// The file's name for messages: its path, or the default name of its kind.
+    pub fn file_name(&self) -> String {
+        self.path.as_ref().map_or_else(|| self.file.default_name().to_string(), |path| path.display().to_string())
+    }
+}
 
 /// How serious a finding is; mirrors the four levels editors know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

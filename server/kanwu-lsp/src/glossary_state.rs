@@ -419,7 +419,7 @@ impl Inner {
                     }
                     let Some(uri) = lsp::Uri::from_file_path(&file.path) else { continue };
                     let items = match (&file.error, &file.text) {
-                        (Some(error), Some(text)) => vec![to_proto::glossary_error(text, error, encoding, locale)],
+                        (Some(error), Some(text)) => vec![to_proto::located_error(text, error, encoding, locale)],
                         _ => Vec::new(),
                     };
                     file.published = file.error.clone();
@@ -452,7 +452,7 @@ impl Inner {
             .flat_map(|project| &project.glossary.files)
             .find(|file| file.path == path)
             .and_then(|file| {
-                Some(to_proto::glossary_error(file.text.as_deref()?, file.error.as_ref()?, session.encoding, session.client_locale))
+                Some(to_proto::located_error(file.text.as_deref()?, file.error.as_ref()?, session.encoding, session.client_locale))
             })
             .into_iter()
             .collect();

@@ -283,7 +283,7 @@ impl Session {
     pub fn toml_diagnostics(&self, project: &Project) -> Vec<lsp::Diagnostic> {
         let mut items = Vec::new();
         if let Some((error, text)) = &project.error {
-            items.push(crate::to_proto::config_error(text, error, self.encoding, self.client_locale));
+            items.push(crate::to_proto::located_error(text, error, self.encoding, self.client_locale));
         }
         let text = project.error.as_ref().map(|(_, text)| text.as_str()).or(project.toml_text.as_deref()).unwrap_or("");
         for problem in &project.glossary.problems {

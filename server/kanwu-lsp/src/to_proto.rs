@@ -2,7 +2,7 @@
 //! their fix data, edits.
 
 pub use crate::payload::{DiagnosticData, FixData, SOURCE};
-use kanwu_core::{ConfigError, LineIndex, Locale, PositionEncoding, Severity};
+use kanwu_core::{LineIndex, Locale, LocatedError, PositionEncoding, SettingsFile, Severity};
 use std::ops::Range;
 use tower_lsp_server::ls_types as lsp;
 
@@ -205,8 +205,10 @@ pub fn cap_notice(hidden: usize, max: usize, locale: Locale) -> lsp::Diagnostic 
     }
 }
 
-/// A `kanwu.toml` error as a diagnostic in that file (its text is `text`).
-pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding, locale: Locale) -> lsp::Diagnostic {
+/// An error in a settings file (`kanwu.toml`, a glossary file, the ignored occurrences) as a
+/// diagnostic in that file, whose text is `text`: at the error's span, or at its line and column
+/// when it has no span. This is the one place such errors become diagnostics.
+pub fn located_error(text: &str, error: &LocatedError, encoding: PositionEncoding, locale: Locale) -> lsp::Diagnostic {
     let index = LineIndex::new(text);
     let converter = Text { text, index: &index, encoding };
     let range = if error.span.is_empty() && error.span.start == 0 && (error.line > 1 || error.column > 1) {
@@ -218,46 +220,18 @@ pub fn config_error(text: &str, error: &ConfigError, encoding: PositionEncoding,
     } else {
         converter.range(error.span.clone())
     };
-    let prefix = match locale {
-        Locale::Zh => "kanwu.toml 有误，仍沿用上一份有效配置",
-        Locale::En => "kanwu.toml is invalid; the last valid configuration stays in force",
+    let prefix = match (error.file, locale) {
+        (SettingsFile::Config, Locale::Zh) => "kanwu.toml 有误，仍沿用上一份有效配置",
+        (SettingsFile::Config, Locale::En) => "kanwu.toml is invalid; the last valid configuration stays in force",
+        (SettingsFile::Glossary, Locale::Zh) => "词表文件有误，仍沿用上一份有效词表",
+        (SettingsFile::Glossary, Locale::En) => "the glossary file is invalid; the last good glossary stays in force",
+        (SettingsFile::Ignored, Locale::Zh) => "忽略记录文件有误",
+        (SettingsFile::Ignored, Locale::En) => "the file of ignored occurrences is invalid",
     };
     lsp::Diagnostic {
         range,
         severity: Some(lsp::DiagnosticSeverity::ERROR),
-        code: Some(lsp::NumberOrString::String("config".to_string())),
-        source: Some(SOURCE.to_string()),
-        message: format!("{prefix}: {}:{}: {}", error.line, error.column, error.message),
-        ..Default::default()
-    }
-}
-
-/// A workspace glossary error as a diagnostic in that glossary file (its text is `text`), at the
-/// error's span, or at its line and column when it has no span.
-pub fn glossary_error(
-    text: &str,
-    error: &kanwu_core::glossary::GlossaryError,
-    encoding: PositionEncoding,
-    locale: Locale,
-) -> lsp::Diagnostic {
-    let index = LineIndex::new(text);
-    let converter = Text { text, index: &index, encoding };
-    let range = if error.span.is_empty() {
-        let line = error.line.saturating_sub(1) as u32;
-        let start =
-            index.to_offset(text, kanwu_core::LineCol { line, col: error.column.saturating_sub(1) as u32 }, PositionEncoding::Utf32);
-        converter.range(start..start)
-    } else {
-        converter.range(error.span.clone())
-    };
-    let prefix = match locale {
-        Locale::Zh => "词表文件有误，仍沿用上一份有效词表",
-        Locale::En => "the glossary file is invalid; the last good glossary stays in force",
-    };
-    lsp::Diagnostic {
-        range,
-        severity: Some(lsp::DiagnosticSeverity::ERROR),
-        code: Some(lsp::NumberOrString::String("glossary".to_string())),
+        code: Some(lsp::NumberOrString::String(error.file.code().to_string())),
         source: Some(SOURCE.to_string()),
         message: format!("{prefix}: {}:{}: {}", error.line, error.column, error.message),
         ..Default::default()

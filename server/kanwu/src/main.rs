@@ -10,7 +10,7 @@ mod refs_cmd;
 mod stats_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kanwu_core::rules::FixSafety;
+use kanwu_core::rules::{FixSafety, Scope};
 use kanwu_core::{Locale, Severity};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -78,6 +78,10 @@ enum Command {
     Rules {
         #[arg(long, value_enum)]
         locale: Option<LocaleArg>,
+        /// List what the engines read of each rule instead: its scope (line, block or page), whether
+        /// it is a layout rule, and the safety of its fixes.
+        #[arg(long)]
+        details: bool,
     },
     /// List, show or export the glossary of terms shown on hover.
     Glossary {
@@ -135,9 +139,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Fix { paths, stdout, diff, rules, keep_lines } => fix::run(&paths, stdout, diff, rules, keep_lines),
-        Command::Rules { locale } => {
+        Command::Rules { locale, details } => {
             let mut out = Stdout::lock();
-            out.write_all(rules_table(resolve_locale(locale)).as_bytes());
+            let locale = resolve_locale(locale);
+            out.write_all(if details { rules_details(locale) } else { rules_table(locale) }.as_bytes());
             out.flush();
             ExitCode::SUCCESS
         }
@@ -177,6 +182,43 @@ pub fn rules_table(locale: Locale) -> String {
         });
     }
     out
+}
+
+/// The rules' metadata in Markdown, as the engines read it: scope, layout flag and fix safety.
+pub fn rules_details(locale: Locale) -> String {
+    let mut out = String::from(match locale {
+        Locale::En => "| code | scope | layout | fixes |\n|---|---|---|---|\n",
+        Locale::Zh => "| 规则 | 范围 | 版面规则 | 修复 |\n|---|---|---|---|\n",
+    });
+    for rule in kanwu_core::rules::all_rules() {
+        let info = rule.info();
+        out.push_str(&match locale {
+            Locale::En => format!(
+                "| `{}` | {} | {} | {} |\n",
+                info.code,
+                info.scope.as_str(),
+                if info.layout { "yes" } else { "no" },
+                info.fix_safety.as_str()
+            ),
+            Locale::Zh => format!(
+                "| `{}` | {} | {} | {} |\n",
+                info.code,
+                scope_zh(info.scope),
+                if info.layout { "是" } else { "否" },
+                fix_safety_zh(info.fix_safety)
+            ),
+        });
+    }
+    out
+}
+
+/// The Chinese word for how much of a page a rule reads.
+fn scope_zh(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Line => "行",
+        Scope::Block => "段落块",
+        Scope::Page => "整页",
+    }
 }
 
 /// The Chinese name of a severity, as the rule table and `kanwu.toml` documentation use it.
@@ -245,5 +287,22 @@ impl Stdout {
         if let Err(error) = self.inner.flush() {
             stdout_failed(error);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_details_list_every_rule_with_what_the_engines_read() {
+        let english = rules_details(Locale::En);
+        assert!(english.starts_with("| code | scope | layout | fixes |\n"), "{english}");
+        assert_eq!(english.lines().count(), kanwu_core::rules::all_rules().len() + 2);
+        assert!(english.contains("| `line-wrap` | block | yes | safe |"), "{english}");
+        assert!(english.contains("| `duplicate-line` | page | no | safe |"), "{english}");
+        assert!(english.contains("| `trailing-space` | line | no | safe |"), "{english}");
+        let chinese = rules_details(Locale::Zh);
+        assert!(chinese.contains("| `blank-line-space` | 整页 | 否 | 安全修复 |"), "{chinese}");
     }
 }

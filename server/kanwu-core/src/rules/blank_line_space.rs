@@ -1,7 +1,7 @@
 //! `blank-line-space`: a line that holds nothing but white space.
 
 use crate::chars::is_horizontal_space;
-use crate::rules::{count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{count_en, count_zh, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds lines made only of spaces, tabs, no-break or ideographic spaces.
@@ -12,6 +12,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Page,
     summary_zh: "只含空格、制表符或全角空格的“空行”。",
     summary_en: "A line that contains only spaces, tabs, no-break or ideographic spaces.",
     example: "值守。⏎   ⏎暖心服务",

@@ -1,6 +1,6 @@
 //! `blank-split`: a paragraph cut by blank lines in mid-sentence.
 
-use super::{Context, FixSafety, Rule, RuleInfo};
+use super::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::page::BreakKind;
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
@@ -11,6 +11,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: true,
+    scope: Scope::Block,
     summary_zh: "段落在句子中间被空行截断。",
     summary_en: "A paragraph cut by blank lines in mid-sentence.",
     example: "帮助牧民解决难⏎⏎题。",

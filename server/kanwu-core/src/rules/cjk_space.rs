@@ -6,7 +6,7 @@
 //! its own (one edit per run, so an ignored run can be left out of the fix and the rest still
 //! applied). A line with a single flagged run keeps a message naming the run's two neighbours.
 
-use super::{Context, FixSafety, Rule, RuleInfo};
+use super::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::chars::is_han;
 use crate::page::LineKind;
 use crate::spacing::{between_cjk, inside_quotation, interior_space_runs, SpaceRun};
@@ -20,6 +20,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "两端对齐的文本抽取后在汉字或中文标点之间留下的空格。",
     summary_en: "Spaces between Chinese characters or punctuation left by justified-text extraction.",
     example: "深 化 党 建 引 领 ，激 活",

@@ -8,7 +8,7 @@
 //! left alone. One diagnostic per run; the safe fix deletes the run.
 
 use crate::chars::excerpt;
-use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds stray control and format characters.
@@ -19,6 +19,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "不可见的控制字符、零宽字符、双向控制符、软连字符或文中的 BOM。",
     summary_en: "Invisible control, zero-width, bidirectional or soft-hyphen characters, or a BOM inside the text.",
     example: "党员\u{200B}干部",

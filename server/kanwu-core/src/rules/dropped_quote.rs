@@ -1,6 +1,6 @@
 //! `dropped-quote`: a space standing where a quotation mark was lost, on a page that lost its quotes.
 
-use super::{Context, FixSafety, Rule, RuleInfo};
+use super::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::chars::{is_cjk_punct, is_han};
 use crate::page::LineKind;
 use crate::spacing::{interior_space_runs, SpaceRun};
@@ -13,6 +13,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Mixed,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "页面丢失了引号，原引号处留下空格。",
     summary_en: "A space standing where a quotation mark was lost, on a page that lost its quotation marks.",
     example: "协助村 两委 开展排查",

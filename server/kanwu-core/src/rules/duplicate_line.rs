@@ -17,7 +17,7 @@
 
 use crate::chars::is_horizontal_space;
 use crate::page::{Line, LineKind};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{ChunkedCheck, ChunkedPage, ChunkedRule, Comparison, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -30,6 +30,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Page,
     summary_zh: "同一页中重复出现的整行文字或图片说明（被提取了两次）。",
     summary_en: "A line or caption that repeats another line of the same page (extracted twice).",
     example: "志愿者连夜清扫积雪，保障道路畅通。⏎志愿者连夜清扫积雪，保障道路畅通。",
@@ -55,6 +56,63 @@ impl Rule for DuplicateLine {
             sink.push(diagnostic(&cx.page.lines, decision.stray, decision.other, key));
         }
     }
+
+    fn chunked(&self) -> Option<&dyn ChunkedCheck> {
+        Some(self)
+    }
+}
+
+/// The incremental analysis keeps each chunk's line facts, compares them over the page, and keeps
+/// each chunk's diagnostics while its decisions (lines numbered within the chunk, the repeated line
+/// on the page) stay the same.
+impl ChunkedRule for DuplicateLine {
+    type Facts = Vec<LineFact<'static>>;
+    type Report = Decision;
+
+    fn facts(&self, cx: &Context<'_>) -> Vec<LineFact<'static>> {
+        line_facts(cx, true).into_iter().map(LineFact::into_owned).collect()
+    }
+
+    fn compare(&self, page: &ChunkedPage<'_, Vec<LineFact<'static>>>) -> Comparison<Decision> {
+        let first_lines: Vec<usize> = page.chunks.iter().map(|chunk| chunk.first_line).collect();
+        let chunk_of = |line: usize| first_lines.partition_point(|&first| first <= line).saturating_sub(1);
+        let facts: Vec<&LineFact<'static>> = page.chunks.iter().flat_map(|chunk| chunk.facts.iter()).collect();
+        // A tail left unknown belongs to the first line of a chunk's first paragraph: the text before
+        // it is the previous paragraph of the page.
+        let unknown_tail = |line: usize| {
+            let Some(chunk) = page.chunks.get(chunk_of(line)) else { return false };
+            let Some(key) = facts.get(line).and_then(|fact| fact.key.as_deref()) else { return false };
+            let normalized = |index: usize| {
+                let range = page.page.lines.get(index).map_or(0..0, |line| line.range.clone());
+                without_spaces(page.text.get(range).unwrap_or(""))
+            };
+            ends_with_line(&page.page.paragraphs, normalized, chunk.first_paragraph, 0, key)
+        };
+        let mut per_chunk: Vec<Vec<Decision>> = vec![Vec::new(); page.chunks.len()];
+        let mut whole = Vec::new();
+        for decision in decide(&facts, unknown_tail) {
+            let chunk = chunk_of(decision.stray);
+            let local = decision.stray - first_lines[chunk];
+            if local == 0 && chunk > 0 {
+                // Its deletion may take the blank lines that end the chunk before.
+                let key = page.chunks[chunk].facts.first().and_then(|fact| fact.key.as_deref());
+                whole.push(diagnostic(&page.page.lines, decision.stray, decision.other, key.unwrap_or("")));
+            } else {
+                per_chunk[chunk].push(Decision { stray: local, other: decision.other });
+            }
+        }
+        Comparison { per_chunk, whole }
+    }
+
+    fn diagnostics(&self, cx: &Context<'_>, facts: &Vec<LineFact<'static>>, reports: &[Decision]) -> Vec<Diagnostic> {
+        reports
+            .iter()
+            .map(|decision| {
+                let key = facts.get(decision.stray).and_then(|fact| fact.key.as_deref()).unwrap_or("");
+                diagnostic(&cx.page.lines, decision.stray, decision.other, key)
+            })
+            .collect()
+    }
 }
 
 /// What this rule knows of one line before lines are compared, found from its page (or chunk of
@@ -62,18 +120,18 @@ impl Rule for DuplicateLine {
 #[derive(Clone, Debug)]
 pub struct LineFact<'a> {
     /// The line's text without spaces, when the line can be reported at all (see [`eligible`]).
-    pub key: Option<Cow<'a, str>>,
+    key: Option<Cow<'a, str>>,
     /// Whether the line is joined to another line of its paragraph by a wrap or blank split.
-    pub anchored: bool,
+    anchored: bool,
     /// Whether the text just before the line (the earlier lines of its paragraph, or the whole
     /// previous paragraph) ends with the line's text and is longer; `None` when that text may lie
     /// before the part of the page that was looked at (the first line of its first paragraph).
-    pub tail: Option<bool>,
+    tail: Option<bool>,
 }
 
 impl LineFact<'_> {
     /// The same facts, owning their text.
-    pub fn into_owned(self) -> LineFact<'static> {
+    fn into_owned(self) -> LineFact<'static> {
         LineFact { key: self.key.map(|key| Cow::Owned(key.into_owned())), anchored: self.anchored, tail: self.tail }
     }
 }
@@ -81,13 +139,13 @@ impl LineFact<'_> {
 /// One line to report: the stray copy and, when it repeats another line, that line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decision {
-    pub stray: usize,
-    pub other: Option<usize>,
+    stray: usize,
+    other: Option<usize>,
 }
 
 /// The facts of every line of `cx.page`. With `continued`, the page is a chunk that may follow
 /// other text, and the tail of the first line of its first paragraph is left unknown.
-pub fn line_facts<'a>(cx: &Context<'a>, continued: bool) -> Vec<LineFact<'a>> {
+fn line_facts<'a>(cx: &Context<'a>, continued: bool) -> Vec<LineFact<'a>> {
     let lines = &cx.page.lines;
     let text: &'a str = cx.text;
     // Lines compared without their spaces; most lines have none and are borrowed as they are.
@@ -120,7 +178,7 @@ pub fn line_facts<'a>(cx: &Context<'a>, continued: bool) -> Vec<LineFact<'a>> {
 
 /// Compares the lines of a whole page, given the facts of each line in page order: which lines
 /// to report, in order. `unknown_tail` answers for a line whose tail its facts leave unknown.
-pub fn decide(facts: &[&LineFact<'_>], mut unknown_tail: impl FnMut(usize) -> bool) -> Vec<Decision> {
+fn decide(facts: &[&LineFact<'_>], mut unknown_tail: impl FnMut(usize) -> bool) -> Vec<Decision> {
     let mut first_seen: HashMap<&str, usize, foldhash::fast::FixedState> = HashMap::default();
     let mut reported: HashSet<usize, foldhash::fast::FixedState> = HashSet::default();
     let mut decisions = Vec::new();
@@ -153,7 +211,7 @@ pub fn decide(facts: &[&LineFact<'_>], mut unknown_tail: impl FnMut(usize) -> bo
 
 /// The diagnostic for the stray line `stray` of `lines`, whose text without spaces is `key`;
 /// `other` is the line it repeats, numbered on the whole page.
-pub fn diagnostic(lines: &[Line], stray: usize, other: Option<usize>, key: &str) -> Diagnostic {
+fn diagnostic(lines: &[Line], stray: usize, other: Option<usize>, key: &str) -> Diagnostic {
     let range = deletion(lines, stray);
     let shown = shorten(key);
     let message = match other {
@@ -175,7 +233,7 @@ pub fn diagnostic(lines: &[Line], stray: usize, other: Option<usize>, key: &str)
 }
 
 /// `line` without its horizontal spaces (borrowed when it has none).
-pub fn without_spaces(line: &str) -> Cow<'_, str> {
+fn without_spaces(line: &str) -> Cow<'_, str> {
     if line.contains(is_horizontal_space) {
         Cow::Owned(line.chars().filter(|&c| !is_horizontal_space(c)).collect())
     } else {
@@ -193,7 +251,7 @@ fn eligible(kind: LineKind, text: &str) -> bool {
 /// Whether the text before line `k` of paragraph `p` (the earlier lines of that paragraph, or the
 /// whole previous paragraph when `k` is 0) ends with `text` and is longer than it; `normalized`
 /// gives a line's text without spaces.
-pub fn ends_with_line<'s>(paragraphs: &[Vec<usize>], normalized: impl Fn(usize) -> Cow<'s, str>, p: usize, k: usize, text: &str) -> bool {
+fn ends_with_line<'s>(paragraphs: &[Vec<usize>], normalized: impl Fn(usize) -> Cow<'s, str>, p: usize, k: usize, text: &str) -> bool {
     let before: &[usize] = if k > 0 {
         &paragraphs[p][..k]
     } else if p > 0 {

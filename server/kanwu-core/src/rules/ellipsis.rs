@@ -13,7 +13,7 @@
 //! and a longer one `…………`.
 
 use crate::chars::{excerpt, is_cjk};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds non-standard ellipses.
@@ -24,6 +24,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "不规范的省略号（⋯⋯、...、。。。、单个…），应为“……”。",
     summary_en: "An ellipsis written as ⋯⋯, ..., 。。。 or a lone …, where Chinese uses ……",
     example: "茄子、豆角、南瓜⋯⋯",

@@ -5,7 +5,7 @@
 //! punctuation mark (，（）％ …) is left alone.
 
 use crate::chars::excerpt;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds runs of full-width letters and digits.
@@ -16,6 +16,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "全角字母或数字（ＡＢＣ１２３），应为半角。",
     summary_en: "Full-width Latin letters or digits (ＡＢＣ１２３) where ASCII belongs.",
     example: "２０２１年，开办农民夜校１２期",

@@ -16,7 +16,7 @@
 //! otherwise alternating within the paragraph.
 
 use crate::chars::{is_cjk, is_digit, is_opening};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "中文语境中的半角标点 , : ; ? ! ( ) \"，应为全角。",
     summary_en: "ASCII punctuation , : ; ? ! ( ) \" inside Chinese text, where full-width marks belong.",
     example: "2016年,李海峰返乡创业",

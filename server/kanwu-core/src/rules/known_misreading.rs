@@ -11,7 +11,7 @@
 
 use crate::chars::excerpt;
 use crate::page::LineKind;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::ops::Range;
@@ -25,6 +25,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "配置文件 [misreadings] 中登记的已知误识别词。",
     summary_en: "A known misreading listed under [misreadings] in kanwu.toml.",
     example: "开展接糕保育工作",

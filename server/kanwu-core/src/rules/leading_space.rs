@@ -9,7 +9,7 @@
 
 use crate::chars::{excerpt, is_closing, is_horizontal_space, is_sentence_end};
 use crate::page::LineKind;
-use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::ops::Range;
 
@@ -21,6 +21,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "非空行行首多余的空格或制表符（段首一至两个全角空格的缩进除外）。",
     summary_en: "Spaces or tabs at the start of a non-blank line, except a paragraph's indent of one or two ideographic spaces.",
     example: "  在刚落成的北山路社区",

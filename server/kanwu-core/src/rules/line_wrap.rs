@@ -1,6 +1,6 @@
 //! `line-wrap`: a hard line break inside a paragraph, left by column text wrapped at the column width.
 
-use super::{Context, FixSafety, Rule, RuleInfo};
+use super::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::page::BreakKind;
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
@@ -11,6 +11,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Hint,
     fix_safety: FixSafety::Safe,
     layout: true,
+    scope: Scope::Block,
     summary_zh: "段落内的硬换行：分栏排版按栏宽折行留下的换行符。",
     summary_en: "A hard line break inside a paragraph, left by column text wrapped at the column width.",
     example: "向全体居民发⏎出通知",

@@ -15,7 +15,7 @@
 //! evident and no fix is offered.
 
 use crate::chars::{excerpt, is_chinese_numeral, is_han};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds look-alike letters inside Chinese words.
@@ -26,6 +26,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Suggested,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "汉字词中夹着形近的拉丁、西里尔或希腊字母（如把“〇”识别为 o）。",
     summary_en: "A look-alike Latin, Cyrillic or Greek letter inside a Chinese word (such as o read for 〇).",
     example: "二o二〇年",

@@ -1,31 +1,11 @@
 //! The rule registry: every rule lives in a file of its own and registers here with a stable code.
 
-// Layout and structure rules, which read the page structure (owned by the page module's authors).
-mod blank_split;
-mod cjk_space;
-mod dropped_quote;
-mod line_wrap;
-mod vertical_heading;
-
-// Character-level rules, which read lines and paragraphs.
-mod blank_line_space;
-mod control_char;
-mod doubled_text;
-pub(crate) mod duplicate_line;
-mod ellipsis;
-mod full_width_alnum;
-mod half_width_punct;
-mod known_misreading;
-mod leading_space;
-mod mixed_script;
-mod num_space;
-mod repeated_word;
-mod replacement_char;
-mod trailing_space;
-mod unbalanced_bracket;
-
 #[cfg(test)]
 mod test_support;
+
+mod chunked;
+
+pub use chunked::{ChunkFacts, ChunkReports, ChunkView, ChunkedCheck, ChunkedPage, ChunkedRule, Comparison};
 
 use crate::config::Config;
 use crate::page::Page;
@@ -57,6 +37,31 @@ impl FixSafety {
     }
 }
 
+/// How much of a page a rule reads to decide about one place in it. The incremental analysis runs
+/// line and block rules on each chunk of a page on its own; page rules see the whole page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The line the place is on (its text, and the kind the page structure gives it).
+    Line,
+    /// The lines around the place in its block or paragraph (wraps, blank splits, pairing).
+    Block,
+    /// The whole page: the rule compares distant lines, or its messages quote page line numbers.
+    /// Such a rule runs over the whole page, or through facts kept per chunk when it offers a
+    /// [`ChunkedCheck`] ([`Rule::chunked`]).
+    Page,
+}
+
+impl Scope {
+    /// The word used in the rule table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Line => "line",
+            Scope::Block => "block",
+            Scope::Page => "page",
+        }
+    }
+}
+
 /// What a rule is, independent of any page.
 #[derive(Debug)]
 pub struct RuleInfo {
@@ -66,6 +71,8 @@ pub struct RuleInfo {
     pub fix_safety: FixSafety,
     /// Layout rules change line structure; `--keep-lines` and fix-all leave them alone.
     pub layout: bool,
+    /// How much of the page the rule reads, which tells the incremental analysis how to run it.
+    pub scope: Scope,
     /// One sentence in Chinese saying what the rule finds.
     pub summary_zh: &'static str,
     /// One sentence in English saying what the rule finds.
@@ -151,6 +158,12 @@ pub trait Rule: Send + Sync {
     fn info(&self) -> &'static RuleInfo;
     /// Appends the rule's findings on the page to `sink`.
     fn check(&self, cx: &Context<'_>, sink: &mut Vec<Diagnostic>);
+    /// A page-scope rule that can compare a page through facts gathered per chunk returns itself
+    /// here (see [`ChunkedRule`]); the incremental analysis then keeps its work per chunk instead
+    /// of running [`Rule::check`] over the whole page at every update.
+    fn chunked(&self) -> Option<&dyn ChunkedCheck> {
+        None
+    }
 }
 
 /// Every rule Kanwu knows, in the order their diagnostics are reported for equal ranges.
@@ -168,27 +181,36 @@ pub fn is_layout_rule(code: &str) -> bool {
     rule_info(code).is_some_and(|info| info.layout)
 }
 
-static RULES: &[&dyn Rule] = &[
-    // Layout and structure rules.
-    &line_wrap::LineWrap,
-    &blank_split::BlankSplit,
-    &vertical_heading::VerticalHeading,
-    &cjk_space::CjkSpace,
-    &dropped_quote::DroppedQuote,
-    // Character-level rules.
-    &doubled_text::DoubledText,
-    &repeated_word::RepeatedWord,
-    &duplicate_line::DuplicateLine,
-    &num_space::NumSpace,
-    &half_width_punct::HalfWidthPunct,
-    &ellipsis::Ellipsis,
-    &full_width_alnum::FullWidthAlnum,
-    &replacement_char::ReplacementChar,
-    &control_char::ControlChar,
-    &mixed_script::MixedScript,
-    &trailing_space::TrailingSpace,
-    &leading_space::LeadingSpace,
-    &blank_line_space::BlankLineSpace,
-    &known_misreading::KnownMisreading,
-    &unbalanced_bracket::UnbalancedBracket,
-];
+/// Declares each rule's module and lists the rule in [`RULES`]: registering a rule is one line
+/// here, `module::RuleType`, in the order its diagnostics are reported for equal ranges.
+macro_rules! registry {
+    ($($module:ident::$rule:ident),* $(,)?) => {
+        $(mod $module;)*
+        static RULES: &[&dyn Rule] = &[$(&$module::$rule),*];
+    };
+}
+
+registry! {
+    // Layout and structure rules, which read the page structure.
+    line_wrap::LineWrap,
+    blank_split::BlankSplit,
+    vertical_heading::VerticalHeading,
+    cjk_space::CjkSpace,
+    dropped_quote::DroppedQuote,
+    // Character-level rules, which read lines and paragraphs.
+    doubled_text::DoubledText,
+    repeated_word::RepeatedWord,
+    duplicate_line::DuplicateLine,
+    num_space::NumSpace,
+    half_width_punct::HalfWidthPunct,
+    ellipsis::Ellipsis,
+    full_width_alnum::FullWidthAlnum,
+    replacement_char::ReplacementChar,
+    control_char::ControlChar,
+    mixed_script::MixedScript,
+    trailing_space::TrailingSpace,
+    leading_space::LeadingSpace,
+    blank_line_space::BlankLineSpace,
+    known_misreading::KnownMisreading,
+    unbalanced_bracket::UnbalancedBracket,
+}

@@ -9,7 +9,7 @@
 
 use crate::chars::{excerpt, is_cjk_punct, is_digit, is_han};
 use crate::page::LineKind;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds spaces between numbers and Chinese text.
@@ -20,6 +20,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "数字与汉字或单位之间多出的空格。",
     summary_en: "A stray space between a number and a Chinese character or unit.",
     example: "走访 350 多户困难群众",

@@ -25,8 +25,8 @@
 //! Lines that `doubled-text` reports are skipped: their repeats belong to that rule.
 
 use crate::chars::{is_chinese_numeral, is_han, is_horizontal_space};
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
-use crate::segment::{is_dictionary_word, jieba};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
+use crate::lexicon::{is_dictionary_word, jieba};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 use std::ops::Range;
 
@@ -38,6 +38,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Mixed,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "同一分句中词语被误重复，或换行处的字在下一行行首重复。",
     summary_en: "A word repeated by mistake within a clause, or a character repeated across a column break.",
     example: "组织志愿者志愿者上门",

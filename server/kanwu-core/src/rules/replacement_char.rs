@@ -1,7 +1,7 @@
 //! `replacement-char`: U+FFFD, the mark a decoder leaves where it could not read a character.
 
 use crate::chars::excerpt;
-use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds runs of the replacement character U+FFFD.
@@ -12,6 +12,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Error,
     fix_safety: FixSafety::Suggested,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "替换字符 U+FFFD（�）：原字在解码或识别时丢失。",
     summary_en: "The replacement character U+FFFD (�): a character lost in decoding or recognition.",
     example: "东岭村养殖合作社社员赵春�",

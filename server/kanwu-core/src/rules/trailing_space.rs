@@ -1,7 +1,7 @@
 //! `trailing-space`: white space left at the end of a line by extraction or by hand editing.
 
 use crate::chars::{excerpt, is_horizontal_space};
-use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{capitalized, count_en, count_zh, Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds spaces, tabs, no-break and ideographic spaces at the end of a non-blank line.
@@ -12,6 +12,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: false,
+    scope: Scope::Line,
     summary_zh: "非空行行尾多余的空格、制表符或全角空格。",
     summary_en: "Spaces, tabs, no-break or ideographic spaces at the end of a non-blank line.",
     example: "挨家挨户登记。  ⏎",

@@ -18,7 +18,7 @@
 
 use crate::chars::{excerpt, is_chinese_numeral, is_closing, is_horizontal_space, is_sentence_end};
 use crate::page::LineKind;
-use crate::rules::{Context, FixSafety, Rule, RuleInfo};
+use crate::rules::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 /// Finds unpaired quotes and brackets.
@@ -29,6 +29,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Suggested,
     layout: false,
+    scope: Scope::Block,
     summary_zh: "段落中没有配对的引号、括号或书名号。",
     summary_en: "A quote, bracket or book-title mark without its partner in the paragraph.",
     example: "向全体居民发出《告知书，提醒大家",

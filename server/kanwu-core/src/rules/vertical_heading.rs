@@ -1,6 +1,6 @@
 //! `vertical-heading`: a headline printed vertically, extracted one character per line.
 
-use super::{Context, FixSafety, Rule, RuleInfo};
+use super::{Context, FixSafety, Rule, RuleInfo, Scope};
 use crate::types::{Diagnostic, Edit, Fix, Message, Severity};
 
 pub struct VerticalHeading;
@@ -10,6 +10,7 @@ static INFO: RuleInfo = RuleInfo {
     default_severity: Severity::Warning,
     fix_safety: FixSafety::Safe,
     layout: true,
+    scope: Scope::Block,
     summary_zh: "竖排标题被逐字拆成多行。",
     summary_en: "A headline printed vertically, extracted one character per line.",
     example: "春⏎耕⏎备⏎播",
