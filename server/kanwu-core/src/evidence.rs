@@ -20,6 +20,10 @@ use std::collections::HashMap;
 /// The version of what an evidence source answers; see the module documentation.
 pub const INTERFACE_VERSION: u32 = 1;
 
+/// What a result checked under some evidence depends on: the interface version and the source's
+/// generation (`None` for the page alone).
+pub type EvidenceKey = (u32, Option<u64>);
+
 /// How a corpus uses a word or term: on how many pages, how many times in all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Usage {
@@ -78,7 +82,7 @@ impl<'a> Evidence<'a> {
 
     /// What a cached result checked under this evidence depends on: the interface version and the
     /// source's generation (`None` for the page alone).
-    pub fn key(&self) -> (u32, Option<u64>) {
+    pub fn key(&self) -> EvidenceKey {
         (INTERFACE_VERSION, self.corpus.map(|corpus| corpus.generation()))
     }
 }
@@ -155,6 +159,33 @@ mod tests {
         assert_eq!(evidence.word_usage("党组"), Some(Usage { pages: 2, occurrences: 4 }));
         assert_eq!(evidence.term_usage("党组"), Some(Usage { pages: 2, occurrences: 3 }));
         assert_eq!(evidence.key(), (INTERFACE_VERSION, Some(index.changes())));
+    }
+
+    #[test]
+    fn a_rule_that_asks_marks_its_result_as_depending_on_the_evidence() {
+        let text = "社会各界踊跃参与。";
+        let page = crate::Page::parse(text);
+        let config = crate::Config::with_defaults();
+        let table = UsageTable { generation: 1, pages: 1, ..UsageTable::default() };
+        let cx = crate::rules::Context::with_evidence(text, &page, &config, Evidence::from_corpus(&table));
+        assert!(!cx.consulted_evidence());
+        assert_eq!(cx.evidence().page_count(), Some(1));
+        assert!(cx.consulted_evidence());
+    }
+
+    #[test]
+    fn analysis_with_evidence_and_incremental_analysis_agree() {
+        let text = "连日来，某某镇党委组织机关干\n部深入各村， 逐户宣传。\n\n社会各界踊跃参与,共同抗疫。\n".repeat(40);
+        let config = crate::Config::with_defaults();
+        let mut table = UsageTable { generation: 1, pages: 10, ..UsageTable::default() };
+        let plain = crate::analyze(&text, &config);
+        assert_eq!(crate::analyze_with(&text, &config, Evidence::from_corpus(&table)), plain);
+        let mut incremental = crate::incremental::IncrementalAnalysis::new();
+        for generation in 1..4 {
+            table.generation = generation;
+            let (found, _) = incremental.analyze_with_evidence_until(&text, &config, Evidence::from_corpus(&table), &|| false).unwrap();
+            assert_eq!(found.to_vec(), plain, "generation {generation}");
+        }
     }
 
     #[test]

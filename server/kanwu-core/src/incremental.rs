@@ -24,6 +24,7 @@
 //! - A change of configuration empties the cache.
 
 use crate::config::Config;
+use crate::evidence::{Evidence, EvidenceKey};
 use crate::findings::Findings;
 use crate::page::chunks::previous_line_is_empty;
 pub use crate::page::chunks::{chunk_bounds, LOOK_BACK, MIN_CHUNK};
@@ -63,6 +64,9 @@ struct Chunk {
     /// The chunk rules' diagnostics, computed on demand, for `lost_quotes` false and true; shared
     /// with the findings handed out, never copied.
     diagnostics: [Option<Arc<Vec<Diagnostic>>>; 2],
+    /// For each of those, the key of the evidence it was checked with when a rule consulted it
+    /// (`None` when none did: the diagnostics hold under any evidence).
+    evidence_keys: [Option<EvidenceKey>; 2],
     /// What each chunked page rule keeps of the chunk, by rule code.
     chunked: Vec<(&'static str, ChunkedState)>,
     /// The update that last used this chunk (unused chunks are dropped after each update).
@@ -149,6 +153,20 @@ impl IncrementalAnalysis {
     /// the result is no longer wanted (a newer edit came). The chunks finished by then stay cached
     /// for the next analysis.
     pub fn analyze_until(&mut self, text: &str, config: &Config, stop: &(dyn Fn() -> bool + Sync)) -> Option<(Findings, UpdateStats)> {
+        self.analyze_with_evidence_until(text, config, Evidence::NONE, stop)
+    }
+
+    /// Like [`IncrementalAnalysis::analyze_until`] with corpus evidence: the same, in the same
+    /// order, as `analyze_with`. A chunk's cached diagnostics are reused under other evidence (a
+    /// newer index) only when no rule consulted the evidence while checking it.
+    pub fn analyze_with_evidence_until(
+        &mut self,
+        text: &str,
+        config: &Config,
+        evidence: Evidence<'_>,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Option<(Findings, UpdateStats)> {
+        let evidence_key = evidence.key();
         if self.config.as_ref() != Some(config) {
             self.chunks.clear();
             self.edges.clear();
@@ -156,7 +174,7 @@ impl IncrementalAnalysis {
         }
         if config.ignore.iter().any(|word| word.contains(['\n', '\r'])) {
             self.chunks.clear();
-            let diagnostics = crate::analyze(text, config);
+            let diagnostics = crate::analyze_with(text, config, evidence);
             return Some((Findings::from_sorted(diagnostics), UpdateStats { chunks: 1, analysed: 1 }));
         }
         self.updates += 1;
@@ -209,7 +227,10 @@ impl IncrementalAnalysis {
             .chunks
             .iter_mut()
             .flat_map(|(chunk_text, variants)| variants.iter_mut().map(move |chunk| (chunk_text.as_ref(), chunk)))
-            .filter(|(_, chunk)| chunk.used == update && chunk.diagnostics[slot].is_none())
+            .filter(|(_, chunk)| {
+                chunk.used == update
+                    && (chunk.diagnostics[slot].is_none() || chunk.evidence_keys[slot].is_some_and(|key| key != evidence_key))
+            })
             .collect();
         stats.analysed = todo.len();
         let check = |(chunk_text, chunk): (&str, &mut Chunk)| {
@@ -217,8 +238,9 @@ impl IncrementalAnalysis {
                 return;
             }
             chunk.page.lost_quotes = lost_quotes;
-            let found = crate::run_rules(chunk_text, &chunk.page, config, |rule| rule.info().scope != Scope::Page);
+            let (found, consulted) = crate::run_rules(chunk_text, &chunk.page, config, evidence, |rule| rule.info().scope != Scope::Page);
             chunk.diagnostics[slot] = Some(Arc::new(found));
+            chunk.evidence_keys[slot] = consulted.then_some(evidence_key);
         };
         if todo.len() >= PARALLEL_FROM {
             todo.into_par_iter().for_each(check);
@@ -259,7 +281,9 @@ impl IncrementalAnalysis {
                 }
             }
             if unchunked {
-                overlay.extend(crate::run_rules(text, &page, config, |rule| rule.info().scope == Scope::Page && rule.chunked().is_none()));
+                overlay.extend(
+                    crate::run_rules(text, &page, config, evidence, |rule| rule.info().scope == Scope::Page && rule.chunked().is_none()).0,
+                );
             }
             overlay.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
         }
@@ -408,7 +432,8 @@ impl IncrementalAnalysis {
         }
         if views.len() != pieces.len() {
             // Every chunk is parsed by now; were one missing, the rule would run over the whole page.
-            return crate::run_rules(text, page, config, |other| other.info().code == code);
+            // Chunked rules compare the page with itself and never consult corpus evidence.
+            return crate::run_rules(text, page, config, Evidence::NONE, |other| other.info().code == code).0;
         }
         let (reports, mut whole) = check.compare_chunks(text, page, &views);
         drop(views);
@@ -476,7 +501,7 @@ impl IncrementalAnalysis {
 fn new_chunk(text: &str, config: &Config, outside: Outside) -> Chunk {
     let page = Page::parse_within(text, &config.tuning, outside.0, outside.1);
     let (has_quotes, isolated) = quote_evidence(text, &page.lines);
-    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], chunked: Vec::new(), used: 0 }
+    Chunk { outside, page, has_quotes, isolated, diagnostics: [None, None], evidence_keys: [None, None], chunked: Vec::new(), used: 0 }
 }
 
 #[cfg(test)]

@@ -34,23 +34,38 @@ pub use line_index::{LineCol, LineIndex, PositionCursor, PositionEncoding};
 pub use page::Page;
 pub use types::{Diagnostic, Edit, Fix, Locale, LocatedError, Message, SettingsFile, Severity};
 
+pub use evidence::Evidence;
 use rules::Context;
 
-/// Checks one page with every enabled rule and returns its diagnostics sorted by position.
+/// Checks one page with every enabled rule and returns its diagnostics sorted by position; rules
+/// judge the page alone (see [`analyze_with`]).
 pub fn analyze(text: &str, config: &Config) -> Vec<Diagnostic> {
+    analyze_with(text, config, Evidence::NONE)
+}
+
+/// Checks one page with corpus evidence: what the rest of the corpus says, an explicit, versioned
+/// input (see [`evidence`]).
+pub fn analyze_with(text: &str, config: &Config, evidence: Evidence<'_>) -> Vec<Diagnostic> {
     let page = Page::parse_tuned(text, &config.tuning);
-    analyze_page(text, &page, config)
+    run_rules(text, &page, config, evidence, |_| true).0
 }
 
 /// Checks a page whose structure is already parsed.
 pub fn analyze_page(text: &str, page: &Page, config: &Config) -> Vec<Diagnostic> {
-    run_rules(text, page, config, |_| true)
+    run_rules(text, page, config, Evidence::NONE, |_| true).0
 }
 
 /// Runs the enabled rules that `select` accepts over a parsed page; severities applied, ignored
 /// words dropped, sorted by position (the incremental analysis runs rule subsets through this).
-pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl Fn(&dyn rules::Rule) -> bool) -> Vec<Diagnostic> {
-    let cx = Context::new(text, page, config);
+/// Also says whether a rule consulted the evidence.
+pub(crate) fn run_rules(
+    text: &str,
+    page: &Page,
+    config: &Config,
+    evidence: Evidence<'_>,
+    select: impl Fn(&dyn rules::Rule) -> bool,
+) -> (Vec<Diagnostic>, bool) {
+    let cx = Context::with_evidence(text, page, config, evidence);
     let mut diagnostics = Vec::new();
     for rule in rules::all_rules() {
         if !select(*rule) {
@@ -68,7 +83,7 @@ pub(crate) fn run_rules(text: &str, page: &Page, config: &Config, select: impl F
     }
     drop_ignored(text, config, &mut diagnostics);
     diagnostics.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
-    diagnostics
+    (diagnostics, cx.consulted_evidence())
 }
 
 /// Removes diagnostics that lie inside a word or phrase the configuration says to leave alone.

@@ -86,6 +86,11 @@ pub struct Context<'a> {
     pub text: &'a str,
     pub page: &'a Page,
     pub config: &'a Config,
+    /// What the rest of the corpus says, when the face gave it (read it through [`Context::evidence`]).
+    evidence: crate::evidence::Evidence<'a>,
+    /// Whether a rule asked for the evidence, so that a cached result is reused under other
+    /// evidence only when no rule looked at it.
+    evidence_used: std::cell::Cell<bool>,
     /// Results that several rules need, computed once per page on first use.
     cache: PageCache,
 }
@@ -99,7 +104,24 @@ struct PageCache {
 impl<'a> Context<'a> {
     /// The context of one page.
     pub fn new(text: &'a str, page: &'a Page, config: &'a Config) -> Context<'a> {
-        Context { text, page, config, cache: PageCache::default() }
+        Context::with_evidence(text, page, config, crate::evidence::Evidence::NONE)
+    }
+
+    /// The context of one page checked with corpus evidence.
+    pub fn with_evidence(text: &'a str, page: &'a Page, config: &'a Config, evidence: crate::evidence::Evidence<'a>) -> Context<'a> {
+        Context { text, page, config, evidence, evidence_used: std::cell::Cell::new(false), cache: PageCache::default() }
+    }
+
+    /// The corpus evidence of this analysis (none when the face gave none); asking marks the
+    /// result as depending on it.
+    pub fn evidence(&self) -> crate::evidence::Evidence<'a> {
+        self.evidence_used.set(true);
+        self.evidence
+    }
+
+    /// Whether any rule asked for the evidence.
+    pub fn consulted_evidence(&self) -> bool {
+        self.evidence_used.get()
     }
 
     /// The lines that are fake-bold text extracted twice (`doubled-text`), found once per page.
