@@ -268,7 +268,7 @@ fn damage_lines(lines: &mut Vec<String>, damage: Damage, at: usize) {
             insert(lines, &twice);
         }
         Damage::BlankSplit => lines.insert(line + 1, String::new()),
-        Damage::Trailing => lines[line].push_str(if at % 2 == 0 { "  " } else { "\u{3000}" }),
+        Damage::Trailing => lines[line].push_str(if at.is_multiple_of(2) { "  " } else { "\u{3000}" }),
         Damage::Leading => lines[line].insert_str(0, "  "),
         Damage::DuplicateLine => {
             let copy = lines[line].clone();
@@ -276,12 +276,12 @@ fn damage_lines(lines: &mut Vec<String>, damage: Damage, at: usize) {
         }
         Damage::NumberSpace => insert(lines, " 350 多户"),
         Damage::FullWidth => insert(lines, "２０２１年"),
-        Damage::Dots => insert(lines, if at % 2 == 0 { "..." } else { "。。。" }),
+        Damage::Dots => insert(lines, if at.is_multiple_of(2) { "..." } else { "。。。" }),
         Damage::ZeroWidth => insert(lines, "\u{200B}"),
         Damage::Misreading => insert(lines, "接糕"),
         Damage::DroppedQuote => insert(lines, "村 两委 开展"),
         Damage::SpacesLine => lines.insert(line + 1, "   ".to_string()),
-        Damage::OddSpace => insert(lines, if at % 2 == 0 { "\t" } else { "\u{3000}" }),
+        Damage::OddSpace => insert(lines, if at.is_multiple_of(2) { "\t" } else { "\u{3000}" }),
         Damage::MixedScript => insert(lines, "二O二O年"),
         Damage::Bracket => insert(lines, "（"),
     }
