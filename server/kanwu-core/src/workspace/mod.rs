@@ -2,6 +2,7 @@
 //! pages' discovery and decoding); the analysis itself never does I/O.
 
 pub mod cache;
+pub mod discovery;
 pub mod fs;
 pub mod pages;
 pub mod project_files;
