@@ -8,6 +8,7 @@ use kanwu_core::suppress::{page_key, Suppressions};
 use kanwu_core::workspace::discovery::{file_kind, walk_pages, PageFilter, Skipped};
 use kanwu_core::workspace::fs::{FileStamp, FsErrorKind};
 use kanwu_core::workspace::pages::PageOutcome;
+use kanwu_core::workspace::sidecar;
 use kanwu_core::Config;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -47,7 +48,7 @@ pub fn settings_for(path: &Path) -> Result<Arc<Settings>> {
     // A bare file name has an empty parent: the current folder.
     let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
     // A broken sidecar never stops a check: report it and go on without it.
-    let suppressions = match Suppressions::load(&root) {
+    let suppressions = match sidecar::load(&root) {
         Ok(suppressions) => suppressions,
         Err(error) => {
             eprintln!("warning: {error}");

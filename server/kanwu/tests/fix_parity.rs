@@ -13,6 +13,7 @@
 mod support;
 
 use kanwu_core::suppress::{Occurrence, Suppressions};
+use kanwu_core::workspace::sidecar;
 use kanwu_core::{analyze, Config, LineCol, LineIndex, PositionEncoding};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
@@ -472,7 +473,7 @@ fn check_case(servers: &mut Servers, case: &Case) -> Result<(), TestCaseError> {
     let uris: Vec<String> = names.iter().map(|name| file_uri(&case_dir.join(name))).collect();
 
     // Entries written with the core's suppress API, before any server sees the folder.
-    let mut sidecar = Suppressions::default();
+    let mut entries = Suppressions::default();
     for (page, name) in case.pages.iter().zip(&names) {
         std::fs::write(case_dir.join(name), &page.text).unwrap();
         for &(pick, choice) in &page.picks {
@@ -480,13 +481,13 @@ fn check_case(servers: &mut Servers, case: &Case) -> Result<(), TestCaseError> {
                 continue;
             }
             if let Some(entry) = core_entry(name, &page.text, &config, pick, choice) {
-                sidecar.add(entry);
+                entries.add(entry);
             }
         }
     }
-    if !sidecar.occurrences.is_empty() {
+    if !entries.occurrences.is_empty() {
         std::fs::create_dir_all(case_dir.join(".kanwu")).unwrap();
-        std::fs::write(Suppressions::path_for(&case_dir), sidecar.to_toml()).unwrap();
+        std::fs::write(sidecar::path_for(&case_dir), entries.to_toml()).unwrap();
     }
 
     // Entries recorded by the server's ignore action (written to the same sidecar).
@@ -523,7 +524,7 @@ fn check_case(servers: &mut Servers, case: &Case) -> Result<(), TestCaseError> {
     let cli_full = cli_fix(&case_dir, &copies.path().join("full"), &[], &names)?;
     let layout_rules = ["--rule", "line-wrap", "--rule", "blank-split", "--rule", "vertical-heading"];
     let cli_layout = cli_fix(&case_dir, &copies.path().join("layout"), &layout_rules, &names)?;
-    let sidecar_now = std::fs::read_to_string(Suppressions::path_for(&case_dir)).unwrap_or_default();
+    let sidecar_now = std::fs::read_to_string(sidecar::path_for(&case_dir)).unwrap_or_default();
     servers.ignored += Suppressions::parse(&sidecar_now).map_or(0, |entries| entries.occurrences.len());
     for (index, name) in names.iter().enumerate() {
         let page = &case.pages[index].text;
