@@ -204,7 +204,7 @@ fn page_text() -> impl Strategy<Value = String> {
         10usize..22,
         prop::collection::vec((prop::sample::select(DAMAGES), any::<u16>()), 0..6),
         any::<bool>(),
-        prop::sample::select(&["\n", "\n", "\n", "\r\n"][..]),
+        prop::sample::select(&["\n", "\n", "\n", "\n", "\r\n", "\r"][..]),
         any::<bool>(),
     )
         .prop_map(|(headline, paragraphs, width, damages, blank_between, line_end, final_break)| {
