@@ -11,7 +11,7 @@
 
 use crate::config::Config;
 use crate::suppress::Suppressions;
-use crate::types::{Diagnostic, Edit};
+use crate::types::Edit;
 use std::ops::Range;
 
 /// Which fixes the fixer applies.
@@ -139,12 +139,6 @@ fn finish(
 ) -> FixOutcome {
     kept.truncate(requested);
     FixOutcome { text, applied, protected: kept, settled, still_firing }
-}
-
-/// Applies the first safe fix of each diagnostic, skipping any fix that overlaps one already taken.
-pub fn apply_safe_fixes<'a>(text: &str, diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> (String, usize) {
-    let fixes = diagnostics.into_iter().filter_map(Diagnostic::safe_fix).map(|fix| fix.edits.as_slice());
-    apply_edit_groups(text, fixes)
 }
 
 /// Applies groups of edits (one group per fix) in the given order of preference; a group that

@@ -26,19 +26,15 @@
 //! of a justified line at once, one deletion per space) is also matched repair by repair: an
 //! entry recorded for a single space, before the spaces of a line were grouped, takes that space
 //! out of its line's fix, and silences the line's diagnostic once every space of it is silenced.
+//!
+//! This module is the entries and their matching only; reading and writing the sidecar file is
+//! `workspace/sidecar.rs`, as every file access of the core is under `workspace/`.
 
 use crate::findings::Revision;
 use crate::types::{Diagnostic, Edit, LocatedError, SettingsFile};
-use crate::workspace::fs::{self, FileStamp};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
-
-/// The folder, below the workspace root, that holds Kanwu's sidecar files.
-pub const SIDECAR_DIR: &str = ".kanwu";
-
-/// The sidecar file of ignored occurrences, inside [`SIDECAR_DIR`].
-pub const SIDECAR_FILE: &str = "ignored.toml";
+use std::path::Path;
 
 /// How many characters of context are recorded on either side of the flagged text.
 pub const CONTEXT_CHARS: usize = 8;
@@ -95,22 +91,7 @@ pub struct Suppressions {
     pub occurrences: Vec<Occurrence>,
 }
 
-/// Why the sidecar file could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum SuppressError {
-    #[error("{0}")]
-    File(fs::FsError),
-    /// The file is no valid sidecar, at a place in it.
-    #[error("{0}")]
-    Parse(LocatedError),
-}
-
 impl Suppressions {
-    /// The sidecar path for the workspace root `root`.
-    pub fn path_for(root: &Path) -> PathBuf {
-        root.join(SIDECAR_DIR).join(SIDECAR_FILE)
-    }
-
     /// Parses the text of a sidecar file.
     pub fn parse(text: &str) -> Result<Suppressions, String> {
         Suppressions::parse_in(text, None).map_err(|error| error.message)
@@ -124,51 +105,10 @@ impl Suppressions {
         })
     }
 
-    /// Reads the sidecar of `root`; a missing file gives an empty set. The file must be a regular
-    /// file of at most `MAX_SETTINGS_BYTES` (a pipe or a device there is an error, never a hang).
-    pub fn load(root: &Path) -> Result<Suppressions, SuppressError> {
-        Suppressions::load_stamped(root).map(|(suppressions, _)| suppressions)
-    }
-
-    /// Like [`Suppressions::load`], with what the file was when read (`None`: no file), for a save
-    /// that must not overwrite changes made meanwhile.
-    pub fn load_stamped(root: &Path) -> Result<(Suppressions, Option<FileStamp>), SuppressError> {
-        let path = Suppressions::path_for(root);
-        // The sidecar belongs to the workspace: a link out of it is not read.
-        if let Err(error) = fs::ensure_inside(&path, &[root.to_path_buf()]) {
-            if std::fs::symlink_metadata(&path).is_ok() {
-                return Err(SuppressError::File(error));
-            }
-        }
-        match fs::read_settings_text(&path) {
-            Ok((text, stamp)) => {
-                let suppressions = Suppressions::parse_in(&text, Some(&path)).map_err(SuppressError::Parse)?;
-                Ok((suppressions, Some(stamp)))
-            }
-            Err(error) if error.is_not_found() => Ok((Suppressions::default(), None)),
-            Err(error) => Err(SuppressError::File(error)),
-        }
-    }
-
     /// The text of the sidecar file.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).unwrap_or_default();
         format!("# Occurrences of diagnostics that the proofreaders chose to leave alone (see kanwu's suppress module).\n{body}")
-    }
-
-    /// Writes the sidecar of `root` atomically, creating `.kanwu/` if needed, only inside
-    /// `inside` (links followed), and only over the file as it was read (`read`: its stamp, or
-    /// `None` when there was none) and when that file is a valid sidecar.
-    pub fn save(&self, root: &Path, inside: &[PathBuf], read: Option<FileStamp>) -> Result<(), SuppressError> {
-        fs::create_dir_inside(&root.join(SIDECAR_DIR), inside).map_err(SuppressError::File)?;
-        let expect = match read {
-            Some(stamp) => fs::Expect::Unchanged(stamp),
-            None => fs::Expect::Absent,
-        };
-        let rules =
-            fs::WriteRules { inside, expect, format: Some(("ignored-occurrences sidecar", |text| Suppressions::parse(text).is_ok())) };
-        fs::write_atomically(&Suppressions::path_for(root), self.to_toml().as_bytes(), &rules).map_err(SuppressError::File)?;
-        Ok(())
     }
 
     /// Adds an entry unless an equal one is already there; returns whether it was added.
@@ -427,32 +367,5 @@ mod tests {
         let mut diagnostics = vec![diagnostic.clone()];
         set.retain("p.txt", text, &mut diagnostics);
         assert_eq!(diagnostics, vec![diagnostic]);
-    }
-
-    #[test]
-    fn round_trips_through_toml_and_disk() {
-        let mut set = Suppressions::default();
-        set.add(Occurrence {
-            page: "p.txt".into(),
-            code: "x".into(),
-            text: "\"引号\"\n".into(),
-            before: String::new(),
-            after: "尾".into(),
-        });
-        let text = set.to_toml();
-        assert_eq!(Suppressions::parse(&text).unwrap(), set);
-        let folder = tempfile::tempdir().unwrap();
-        let root = folder.path().to_path_buf();
-        let inside = [root.clone()];
-        set.save(&root, &inside, None).unwrap();
-        let (loaded, stamp) = Suppressions::load_stamped(&root).unwrap();
-        assert_eq!(loaded, set);
-        // Saving again needs the stamp of what was read: a save over a file it never saw is refused.
-        assert!(set.save(&root, &inside, None).is_err());
-        set.save(&root, &inside, stamp).unwrap();
-        std::fs::remove_dir_all(root.join(SIDECAR_DIR)).unwrap();
-        assert_eq!(Suppressions::load(&root).unwrap(), Suppressions::default());
-        assert_eq!(page_key(Path::new("/w"), Path::new("/w/a/b.txt")).as_deref(), Some("a/b.txt"));
-        assert_eq!(page_key(Path::new("/w"), Path::new("/x/b.txt")), None);
     }
 }

@@ -254,9 +254,10 @@ fn build(params: &lsp::CodeActionParams, analysis: &Analysis, context: &Context)
     if wanted(only, FIX_ALL_KIND) {
         let fix_all = FixAll { uri: uri.clone(), version, code: None, layout: context.fix_all_layout };
         let (edit, data) = if context.resolve {
-            // Something to change: a safe fix that fix-all applies (layout rules only when asked).
-            let applies = |code: &str| context.fix_all_layout || !kanwu_core::rules::rule_info(code).is_some_and(|info| info.layout);
-            let any = analysis.diagnostics.iter().any(|found| found.has_safe_fix() && applies(found.code()));
+            // Something to change: a safe fix of a rule the fixer will select (layout rules only
+            // when asked), decided by the fixer's own options.
+            let options = fix_all.options();
+            let any = analysis.diagnostics.iter().any(|found| found.has_safe_fix() && options.selects(found.code()));
             (None, any.then(|| serde_json::to_value(&fix_all).ok()).flatten())
         } else {
             (fix_all.edit(job, text, context.document_changes), None)
@@ -288,9 +289,14 @@ pub struct FixAll {
 
 impl FixAll {
     /// The edit of the page (`None` when nothing would change).
+    /// What the fixer is asked to apply: the one code, or every rule (the layout rules only with
+    /// `layout`).
+    fn options(&self) -> FixOptions {
+        FixOptions { only_rules: self.code.iter().cloned().collect(), keep_lines: !self.layout }
+    }
+
     fn edit(&self, job: &Job, text: &str, document_changes: bool) -> Option<lsp::WorkspaceEdit> {
-        let options = FixOptions { only_rules: self.code.iter().cloned().collect(), keep_lines: !self.layout };
-        let fixed = fix_job(job, text, &options);
+        let fixed = fix_job(job, text, &self.options());
         let edits = minimal_edits(text, &fixed);
         if edits.is_empty() {
             return None;

@@ -23,21 +23,23 @@ pub fn fix_job(job: &Job, text: &str, options: &FixOptions) -> String {
 }
 
 /// The smallest set of edits (byte ranges of `old`) that turns `old` into `new`: a line diff
-/// whose hunks are then trimmed of their common prefix and suffix.
+/// whose hunks are then diffed character by character (small ones) or trimmed of their common
+/// prefix and suffix. The edits always reproduce `new` exactly: should the diff ever disagree with
+/// the texts, one trimmed replacement of the whole text is returned instead.
 pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
     if old == new {
         return Vec::new();
     }
-    let diff =
-        similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_secs(2)).diff_lines(old, new);
     let old_starts = line_starts(old);
     let new_starts = line_starts(new);
+    let old_lines: Vec<&str> = old_starts.windows(2).map(|pair| &old[pair[0]..pair[1]]).collect();
+    let new_lines: Vec<&str> = new_starts.windows(2).map(|pair| &new[pair[0]..pair[1]]).collect();
     let mut edits = Vec::new();
     let mut hunk: Option<(Range<usize>, Range<usize>)> = None;
-    for op in diff.ops() {
-        let (old_lines, new_lines) = (op.old_range(), op.new_range());
-        let old_bytes = old_starts[old_lines.start]..old_starts[old_lines.end];
-        let new_bytes = new_starts[new_lines.start]..new_starts[new_lines.end];
+    for op in diff_ops(&old_lines, &new_lines, LINE_DIFF_TIME) {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        let old_bytes = old_starts[old_range.start]..old_starts[old_range.end];
+        let new_bytes = new_starts[new_range.start]..new_starts[new_range.end];
         if matches!(op, similar::DiffOp::Equal { .. }) {
             if let Some((old_range, new_range)) = hunk.take() {
                 refine(old, new, old_range, new_range, &mut edits);
@@ -53,11 +55,48 @@ pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
         refine(old, new, old_range, new_range, &mut edits);
     }
     edits.retain(|edit| !(edit.range.is_empty() && edit.new_text.is_empty()));
+    if apply_in_order(old, &edits).as_deref() != Some(new) {
+        return vec![trimmed(old, new, 0..old.len(), 0..new.len())];
+    }
     edits
 }
 
-/// Byte offset of each line start, plus the text length. Lines end as `similar` cuts them (and as
-/// LSP does): at `\n`, `\r\n` or a lone `\r`.
+/// How long the line diff may search before settling for a coarser answer.
+const LINE_DIFF_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long the character diff of one hunk may search.
+const CHAR_DIFF_TIME: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The operations that turn `old` into `new`, by Myers' algorithm, in order and without gaps. They
+/// are taken straight from the algorithm: `similar`'s `TextDiff` compacts them afterwards, and that
+/// step can leave operations whose indices contradict each other (mitsuhiko/similar#78), which
+/// became edits giving another text than the fixer's.
+fn diff_ops<T: PartialEq>(old: &[T], new: &[T], time: std::time::Duration) -> Vec<similar::DiffOp> {
+    let mut capture = similar::algorithms::Capture::new();
+    let deadline = std::time::Instant::now() + time;
+    match similar::algorithms::myers::diff_deadline(&mut capture, old, 0..old.len(), new, 0..new.len(), Some(deadline)) {
+        Ok(()) => capture.into_ops(),
+        Err(never) => match never {},
+    }
+}
+
+/// `edits` (sorted, not overlapping) applied to `text`; `None` when they are not in order or leave
+/// a character boundary.
+fn apply_in_order(text: &str, edits: &[Edit]) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for edit in edits {
+        out.push_str(text.get(cursor..edit.range.start)?);
+        text.get(edit.range.clone())?;
+        out.push_str(&edit.new_text);
+        cursor = edit.range.end;
+    }
+    out.push_str(text.get(cursor..)?);
+    Some(out)
+}
+
+/// Byte offset of each line start, plus the text length. Lines end as LSP ends them: at `\n`,
+/// `\r\n` or a lone `\r`.
 fn line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut starts = vec![0];
@@ -86,40 +125,36 @@ fn refine(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize>
         edits.push(edit);
         return;
     }
-    let diff =
-        similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).timeout(std::time::Duration::from_millis(200)).diff_chars(a, b);
+    // Each character with its byte offset, and the offset past the last one.
+    let offsets = |text: &str| -> (Vec<char>, Vec<usize>) {
+        let (chars, mut starts): (Vec<char>, Vec<usize>) = text.char_indices().map(|(at, c)| (c, at)).unzip();
+        starts.push(text.len());
+        (chars, starts)
+    };
+    let (a_chars, a_starts) = offsets(a);
+    let (b_chars, b_starts) = offsets(b);
     let base = edit.range.start;
-    let (mut a_offset, mut b_offset) = (0usize, 0usize);
     let mut pending: Option<Edit> = None;
-    for change in diff.iter_all_changes() {
-        let value = change.value();
-        match change.tag() {
-            similar::ChangeTag::Equal => {
-                edits.extend(pending.take());
-                a_offset += value.len();
-                b_offset += value.len();
+    for op in diff_ops(&a_chars, &b_chars, CHAR_DIFF_TIME) {
+        if matches!(op, similar::DiffOp::Equal { .. }) {
+            edits.extend(pending.take());
+            continue;
+        }
+        let (old_chars, new_chars) = (op.old_range(), op.new_range());
+        let range = base + a_starts[old_chars.start]..base + a_starts[old_chars.end];
+        let inserted = &b[b_starts[new_chars.start]..b_starts[new_chars.end]];
+        match &mut pending {
+            Some(edit) => {
+                edit.range.end = range.end;
+                edit.new_text.push_str(inserted);
             }
-            similar::ChangeTag::Delete => {
-                let start = base + a_offset;
-                a_offset += value.len();
-                match &mut pending {
-                    Some(edit) => edit.range.end = base + a_offset,
-                    None => pending = Some(Edit { range: start..base + a_offset, new_text: String::new() }),
-                }
-            }
-            similar::ChangeTag::Insert => {
-                b_offset += value.len();
-                match &mut pending {
-                    Some(edit) => edit.new_text.push_str(value),
-                    None => pending = Some(Edit { range: base + a_offset..base + a_offset, new_text: value.to_string() }),
-                }
-            }
+            None => pending = Some(Edit { range, new_text: inserted.to_string() }),
         }
     }
     edits.extend(pending);
-    debug_assert_eq!(b_offset, b.len());
 }
 
+/// One edit replacing `old_range` of `old` by `new_range` of `new`, without their common prefix and suffix.
 fn trimmed(old: &str, new: &str, old_range: Range<usize>, new_range: Range<usize>) -> Edit {
     let (a, b) = (&old[old_range.clone()], &new[new_range.clone()]);
     let prefix: usize = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
@@ -188,6 +223,11 @@ mod tests {
         assert_eq!(&old[edits[0].range.clone()], "\n");
         assert_eq!(apply(old, &edits), new);
         assert!(minimal_edits(old, old).is_empty());
+        // A case where `similar`'s compacted operations contradicted each other and the edits
+        // moved a blank line (found by the fix-parity property test).
+        let before = "党支部党支部党支部。党支部党支２０２１年部党\n支部。\n   \n\n党支部党支部党支部。 350 多户\n\n和的基层畅通群众党支部居民：服务社\n区。清扫村民开展工作一线保障在。\n";
+        let after = "党支部。党支部党支2021年部党\n支部。\n\n\n党支部。350多户\n\n和的基层畅通群众党支部居民：服务社\n区。清扫村民开展工作一线保障在。\n";
+        assert_eq!(apply(before, &minimal_edits(before, after)), after);
         for (a, b) in [
             ("", "x"),
             ("x", ""),

@@ -15,6 +15,7 @@ use crate::server::Inner;
 use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::suppress::{self, Occurrence, Suppressions};
 use kanwu_core::workspace::fs::{self, Expect, WriteRules};
+use kanwu_core::workspace::sidecar;
 use kanwu_core::{Config, Edit};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -242,13 +243,13 @@ impl Inner {
         occurrence.page = suppress::page_key(&root, &page).ok_or_else(|| format!("{} is not below {}", page.display(), root.display()))?;
         let save_root = root.clone();
         let suppressions = tokio::task::spawn_blocking(move || -> Result<Suppressions, String> {
-            let sidecar = Suppressions::path_for(&save_root);
-            if std::fs::symlink_metadata(&sidecar).is_ok() {
-                fs::ensure_inside(&sidecar, &inside).map_err(|error| error.to_string())?;
+            let sidecar_path = sidecar::path_for(&save_root);
+            if std::fs::symlink_metadata(&sidecar_path).is_ok() {
+                fs::ensure_inside(&sidecar_path, &inside).map_err(|error| error.to_string())?;
             }
-            let (mut suppressions, stamp) = Suppressions::load_stamped(&save_root).map_err(|error| error.to_string())?;
+            let (mut suppressions, stamp) = sidecar::load_stamped(&save_root).map_err(|error| error.to_string())?;
             if suppressions.add(occurrence) {
-                suppressions.save(&save_root, &inside, stamp).map_err(|error| error.to_string())?;
+                sidecar::save(&suppressions, &save_root, &inside, stamp).map_err(|error| error.to_string())?;
             }
             Ok(suppressions)
         })

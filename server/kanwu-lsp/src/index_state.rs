@@ -2,11 +2,9 @@
 
 use crate::server::Inner;
 use crate::session::{canonical, stamp, Stamp};
-use globset::{Glob, GlobSet, GlobSetBuilder};
-use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::index::{CorpusIndex, PreparedPage};
-use kanwu_core::workspace::pages::{is_never_a_page, PageOutcome};
-use kanwu_core::Config;
+use kanwu_core::workspace::discovery::{walk_pages, PageFilter};
+use kanwu_core::workspace::pages::PageOutcome;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -99,52 +97,18 @@ impl CorpusState {
     }
 }
 
-/// The include and exclude globs of a folder's `kanwu.toml` (defaults when there is none or it is broken).
-pub struct PageFilter {
-    root: PathBuf,
-    include: GlobSet,
-    exclude: GlobSet,
-}
-
-impl PageFilter {
-    pub fn for_root(root: &Path) -> PageFilter {
-        let config = Config::load(&root.join(CONFIG_FILE_NAME)).unwrap_or_else(|_| Config::with_defaults());
-        let build = |patterns: &[String]| {
-            let mut builder = GlobSetBuilder::new();
-            for pattern in patterns {
-                if let Ok(glob) = Glob::new(pattern) {
-                    builder.add(glob);
-                }
-            }
-            builder.build().unwrap_or_else(|_| GlobSet::empty())
-        };
-        PageFilter { root: root.to_path_buf(), include: build(&config.include), exclude: build(&config.exclude) }
-    }
-
-    /// Whether `path` (below the root) is a page of the corpus.
-    pub fn is_page(&self, path: &Path) -> bool {
-        let Ok(relative) = path.strip_prefix(&self.root) else { return false };
-        let hidden =
-            relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1));
-        !hidden
-            && path.file_name().is_some_and(|name| name != CONFIG_FILE_NAME && !name.to_str().is_some_and(is_never_a_page))
-            && self.include.is_match(relative)
-            && !self.exclude.is_match(relative)
-    }
-
-    /// Every page below the root, sorted.
-    pub fn pages(&self) -> Vec<PathBuf> {
-        let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
-            .follow_links(false)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_file())
-            .map(|entry| entry.into_path())
-            .filter(|path| self.is_page(path))
-            .collect();
-        pages.sort();
-        pages
-    }
+/// Every page of the workspace folder `root`, sorted: the core's walk, with the globs of the
+/// nearest `kanwu.toml`, as `kanwu check` finds them. What it skips is noted on stderr when
+/// `note_skipped` (the indexing walk; the polling walk, every second, stays quiet).
+pub fn folder_pages(root: &Path, note_skipped: bool) -> Vec<PathBuf> {
+    let note = |skipped| {
+        if note_skipped {
+            eprintln!("kanwu: index: {skipped}");
+        }
+    };
+    let mut pages = walk_pages(root, &PageFilter::for_folder(root), note);
+    pages.sort();
+    pages
 }
 
 /// Reads a page from disk as the command line does, through the core guard: decoded, or skipped
@@ -190,14 +154,12 @@ impl Inner {
         contents
     }
 
-    /// The filter of the workspace folder holding `path`, if any.
-    fn filter_for(&self, path: &Path) -> Option<PageFilter> {
+    /// Whether `path` is a page of the workspace folder holding it (the innermost one), as the
+    /// walk of that folder would find it.
+    fn is_workspace_page(&self, path: &Path) -> bool {
         let roots = self.lock().roots.clone();
-        roots
-            .iter()
-            .filter(|root| path.starts_with(root))
-            .max_by_key(|root| root.components().count())
-            .map(|root| PageFilter::for_root(root))
+        let root = roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count());
+        root.is_some_and(|root| PageFilter::for_folder(root).is_page_below(root, path))
     }
 
     /// Indexes every page of `roots` in the background, reporting `$/progress`; open pages keep the
@@ -205,10 +167,8 @@ impl Inner {
     pub fn index_folders(self: &Arc<Self>, roots: Vec<PathBuf>) {
         let inner = self.clone();
         tokio::spawn(async move {
-            let listed = tokio::task::spawn_blocking(move || {
-                roots.iter().flat_map(|root| PageFilter::for_root(root).pages()).collect::<Vec<PathBuf>>()
-            })
-            .await;
+            let listed =
+                tokio::task::spawn_blocking(move || roots.iter().flat_map(|root| folder_pages(root, true)).collect::<Vec<PathBuf>>()).await;
             let Ok(paths) = listed else { return };
             let token = lsp::ProgressToken::String(format!("kanwu-index-{}", paths.len()));
             // Progress only for clients that declare `window.workDoneProgress`; others would get requests they cannot answer.
@@ -346,7 +306,7 @@ impl Inner {
             return;
         }
         let open = self.lock().documents.values().any(|document| document.path.as_deref() == Some(path));
-        if open || !self.filter_for(path).is_some_and(|filter| filter.is_page(path)) {
+        if open || !self.is_workspace_page(path) {
             return;
         }
         if let Some(text) = read_page(path) {
@@ -379,7 +339,7 @@ impl Inner {
                     move || {
                         let mut now: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
                         for root in &roots {
-                            for path in PageFilter::for_root(root).pages() {
+                            for path in folder_pages(root, false) {
                                 let current = stamp(&path);
                                 now.insert(path, current);
                             }

@@ -9,6 +9,7 @@ use crate::session::{stamp, Project, Session, Stamp};
 use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::suppress::Suppressions;
 use kanwu_core::workspace::fs::{self, FsError};
+use kanwu_core::workspace::sidecar;
 use kanwu_core::Config;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,11 +57,11 @@ pub fn read_config(plan: ConfigPlan) -> ConfigRead {
             Err(error) => Err(error),
         },
     };
-    let sidecar_path = Suppressions::path_for(&plan.root);
+    let sidecar_path = sidecar::path_for(&plan.root);
     let sidecar = if std::fs::symlink_metadata(&sidecar_path).is_ok() && !fs::is_inside(&sidecar_path, &plan.readable) {
         Err(format!("{}: a link out of the workspace: not read", sidecar_path.display()))
     } else {
-        Suppressions::load(&plan.root).map_err(|error| error.to_string())
+        sidecar::load(&plan.root).map_err(|error| error.to_string())
     };
     ConfigRead { root: plan.root, toml, sidecar: Some(sidecar) }
 }
@@ -198,7 +199,7 @@ impl Session {
         let mut files: Vec<PathBuf> = Vec::new();
         for project in self.projects.values() {
             files.push(project.toml.clone());
-            files.push(Suppressions::path_for(&project.root));
+            files.push(sidecar::path_for(&project.root));
             files.extend(project.glossary.targets.iter().map(|target| target.path.clone()));
         }
         for document in self.documents.values() {

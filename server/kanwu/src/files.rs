@@ -3,12 +3,12 @@
 //! encoding they were written.
 
 use anyhow::{anyhow, Context as _, Result};
-use globset::{Glob, GlobSet, GlobSetBuilder};
-use kanwu_core::config::CONFIG_FILE_NAME;
 use kanwu_core::decode::{PageEncoding, Undecodable};
 use kanwu_core::suppress::{page_key, Suppressions};
-use kanwu_core::workspace::fs::{FileStamp, FsErrorKind, MAX_PAGE_BYTES};
-use kanwu_core::workspace::pages::{is_never_a_page, PageOutcome};
+use kanwu_core::workspace::discovery::{file_kind, walk_pages, PageFilter, Skipped};
+use kanwu_core::workspace::fs::{FileStamp, FsErrorKind};
+use kanwu_core::workspace::pages::PageOutcome;
+use kanwu_core::workspace::sidecar;
 use kanwu_core::Config;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,7 +48,7 @@ pub fn settings_for(path: &Path) -> Result<Arc<Settings>> {
     // A bare file name has an empty parent: the current folder.
     let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
     // A broken sidecar never stops a check: report it and go on without it.
-    let suppressions = match Suppressions::load(&root) {
+    let suppressions = match sidecar::load(&root) {
         Ok(suppressions) => suppressions,
         Err(error) => {
             eprintln!("warning: {error}");
@@ -67,97 +67,21 @@ pub fn collect_pages(paths: &[PathBuf]) -> Result<Vec<PageFile>> {
         let metadata = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?;
         let settings = settings_for(path)?;
         if !metadata.is_file() && !metadata.is_dir() {
-            return Err(anyhow!("{}: not a regular file ({}): not a page", path.display(), kind_of(&metadata)));
+            return Err(anyhow!("{}: not a regular file ({}): not a page", path.display(), file_kind(&metadata)));
         }
         if metadata.is_file() {
             let scope = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
             pages.push(PageFile { display: path.clone(), settings, scope });
             continue;
         }
-        let (include, exclude) = globs(&settings.config)?;
-        let folder = path.canonicalize().with_context(|| format!("{}: cannot read", path.display()))?;
-        let root = settings.root.canonicalize().unwrap_or_else(|_| folder.clone());
-        let mut found = Vec::new();
-        for entry in walkdir::WalkDir::new(path).follow_links(false).sort_by_file_name() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    eprintln!("warning: {error}");
-                    continue;
-                }
-            };
-            if entry.file_type().is_dir() || entry.file_name() == CONFIG_FILE_NAME {
-                continue;
-            }
-            if entry.file_name().to_str().is_some_and(is_never_a_page) {
-                continue;
-            }
-            // Globs are relative to the configuration's folder, wherever the walk started.
-            let below_start = entry.path().strip_prefix(path).unwrap_or(entry.path());
-            let absolute = folder.join(below_start);
-            let relative = absolute.strip_prefix(&root).unwrap_or(below_start);
-            if !(include.is_match(relative) && !exclude.is_match(relative) && !is_hidden(below_start)) {
-                continue;
-            }
-            // Links are followed to what they name; a link to a page inside the folder is that page.
-            let Ok(metadata) = std::fs::metadata(entry.path()) else {
-                eprintln!("note: {}: skipped, a broken link", entry.path().display());
-                continue;
-            };
-            if !metadata.is_file() {
-                if !metadata.is_dir() {
-                    eprintln!("note: {}: skipped, not a regular file ({})", entry.path().display(), kind_of(&metadata));
-                }
-                continue;
-            }
-            if metadata.len() > MAX_PAGE_BYTES {
-                eprintln!(
-                    "note: {}: skipped, {} bytes is over the {MAX_PAGE_BYTES}-byte limit for a page",
-                    entry.path().display(),
-                    metadata.len()
-                );
-                continue;
-            }
-            found.push(entry.into_path());
-        }
-        // A link whose target is itself a page of this folder would be the same page twice.
-        let walked: std::collections::HashSet<PathBuf> =
-            found.iter().filter(|page| !page.is_symlink()).filter_map(|page| page.canonicalize().ok()).collect();
-        found.retain(|page| !page.is_symlink() || page.canonicalize().is_ok_and(|target| !walked.contains(&target)));
+        let filter = PageFilter::new(&settings.config, &settings.root).map_err(|message| anyhow!(message))?;
+        let found = walk_pages(path, &filter, |skipped| match skipped {
+            Skipped::Unreadable(message) => eprintln!("warning: {message}"),
+            other => eprintln!("note: {other}"),
+        });
         pages.extend(found.into_iter().map(|display| PageFile { display, settings: settings.clone(), scope: path.clone() }));
     }
     Ok(pages)
-}
-
-/// What kind of file a non-regular one is, for messages.
-fn kind_of(metadata: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = metadata.file_type();
-    if kind.is_fifo() {
-        "a named pipe"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "not a file"
-    }
-}
-
-/// Paths inside hidden folders (`.git`, `.kanwu`) are never pages.
-fn is_hidden(relative: &Path) -> bool {
-    relative.components().any(|part| part.as_os_str().to_str().is_some_and(|name| name.starts_with('.') && name.len() > 1 && name != ".."))
-}
-
-fn globs(config: &Config) -> Result<(GlobSet, GlobSet)> {
-    let build = |patterns: &[String]| -> Result<GlobSet> {
-        let mut builder = GlobSetBuilder::new();
-        for pattern in patterns {
-            builder.add(Glob::new(pattern).with_context(|| format!("{CONFIG_FILE_NAME}: bad glob `{pattern}`"))?);
-        }
-        Ok(builder.build()?)
-    };
-    Ok((build(&config.include)?, build(&config.exclude)?))
 }
 
 /// A page read from disk.
