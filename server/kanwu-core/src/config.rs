@@ -173,16 +173,6 @@ impl Config {
         Config { include: vec![DEFAULT_INCLUDE.to_string()], ..Config::default() }
     }
 
-    /// The nearest `kanwu.toml` in `start` or one of its ancestors.
-    pub fn find_upward(start: &Path) -> Option<PathBuf> {
-        let start = if start.is_file() { start.parent()? } else { start };
-        // A bare file name has an empty parent: the current folder.
-        let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
-        let start = start.canonicalize().ok()?;
-        // Anything by that name counts (a pipe too): loading it then says what is wrong with it.
-        start.ancestors().map(|dir| dir.join(CONFIG_FILE_NAME)).find(|candidate| candidate.exists() && !candidate.is_dir())
-    }
-
     /// Whether the rule `code` runs, and at which severity.
     pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
         match self.rules.get(code) {

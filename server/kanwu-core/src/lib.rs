@@ -13,7 +13,6 @@ pub mod incremental;
 pub mod index;
 pub mod lexicon;
 pub mod line_index;
-mod loading;
 pub mod normalized;
 pub mod outline;
 pub mod page;

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod discovery;
 pub mod fs;
+mod loading;
 pub mod pages;
 pub mod project_files;
 pub mod sidecar;
