@@ -26,8 +26,12 @@ use std::path::Path;
 /// The quotation marks a name may be written with on a page, as (opening, closing) pairs.
 const QUOTE_PAIRS: [(char, char); 5] = [('“', '”'), ('‘', '’'), ('"', '"'), ('「', '」'), ('『', '』')];
 
-/// The longest word, in characters, that may make an occurrence part of another word.
+/// The most characters of text each side of an occurrence that a longer glossary name may take.
 const LONGEST_WORD: usize = 16;
+
+/// The longest dictionary word, in characters, tried around an occurrence (jieba's dictionary has
+/// a few hundred longer phrases among its 350,000 words, none of them a compound of a term).
+const DICTIONARY_LONGEST: usize = 8;
 
 /// Whether a character is a quotation mark of any form.
 pub fn is_quote(c: char) -> bool {
@@ -64,6 +68,15 @@ pub fn quote_forms(name: &str) -> Vec<String> {
     forms
 }
 
+/// How a longer glossary name holds a spelling: `head` + spelling + `tail` (all without quotation
+/// marks; `tail` never empty, so the name runs on past the spelling).
+#[derive(Clone, Debug)]
+struct Extension {
+    spelling: String,
+    head: String,
+    tail: String,
+}
+
 /// A term search: what was asked and everything it looks for. See the module documentation.
 #[derive(Clone, Debug)]
 pub struct TermQuery {
@@ -75,8 +88,9 @@ pub struct TermQuery {
     spellings: Vec<String>,
     /// Every spelling of the entry's own names: a longer word that is one of them never hides an occurrence.
     own_names: HashSet<String>,
-    /// The names of other glossary entries that contain a spelling: such a name around an occurrence hides it.
-    longer_names: HashSet<String>,
+    /// How the names of other glossary entries extend a spelling (without quotation marks): such a
+    /// name around an occurrence hides it.
+    extensions: Vec<Extension>,
 }
 
 impl TermQuery {
@@ -93,13 +107,7 @@ impl TermQuery {
     /// quotation mark form.
     pub fn literal(asked: &str) -> TermQuery {
         let normalized = normalize_term(asked);
-        TermQuery {
-            spellings: quote_forms(&normalized),
-            asked: normalized,
-            entry: None,
-            own_names: HashSet::new(),
-            longer_names: HashSet::new(),
-        }
+        TermQuery { spellings: quote_forms(&normalized), asked: normalized, entry: None, own_names: HashSet::new(), extensions: Vec::new() }
     }
 
     /// The query for a glossary entry, asked by its term (the hover, `kanwu stats`).
@@ -125,20 +133,35 @@ impl TermQuery {
             }
         }
         own_names.extend(spellings.iter().cloned());
-        let mut longer_names = HashSet::new();
+        let bare_spellings: HashSet<String> =
+            spellings.iter().map(|spelling| spelling.chars().filter(|&c| !is_quote(c)).collect()).collect();
+        let mut extensions = Vec::new();
         for (name, owner) in glossary.names() {
             if owner == entry {
                 continue;
             }
-            // Compared without quotation marks: a longer word runs on past an occurrence only by other characters.
+            // Most names hold no spelling at all: they are passed over without building anything.
+            let plain = !name.contains(|c: char| is_quote(c) || c.is_whitespace());
+            if plain && !bare_spellings.iter().any(|spelling| name.contains(spelling.as_str())) {
+                continue;
+            }
+            // Compared without quotation marks: a longer name runs on past an occurrence only by other characters.
             let bare: String = normalize_term(name).chars().filter(|&c| !is_quote(c)).collect();
-            if !own_names.contains(&bare)
-                && spellings.iter().any(|spelling| bare.len() > spelling.len() && bare.contains(spelling.as_str()))
-            {
-                longer_names.insert(bare);
+            if own_names.contains(&bare) {
+                continue;
+            }
+            for spelling in bare_spellings.iter().filter(|spelling| !spelling.is_empty()) {
+                for (at, _) in bare.match_indices(spelling.as_str()) {
+                    let tail = &bare[at + spelling.len()..];
+                    if !tail.is_empty() {
+                        extensions.push(Extension { spelling: spelling.clone(), head: bare[..at].to_string(), tail: tail.to_string() });
+                    }
+                }
             }
         }
-        TermQuery { asked: asked.to_string(), entry: Some(entry), spellings, own_names, longer_names }
+        extensions.sort_by(|a, b| (&a.spelling, &a.head, &a.tail).cmp(&(&b.spelling, &b.head, &b.tail)));
+        extensions.dedup_by(|a, b| a.spelling == b.spelling && a.head == b.head && a.tail == b.tail);
+        TermQuery { asked: asked.to_string(), entry: Some(entry), spellings, own_names, extensions }
     }
 
     /// What was asked, normalized.
@@ -179,43 +202,60 @@ impl TermQuery {
 
     /// Whether an occurrence is part of a longer word that runs on past its end (see the module documentation).
     fn inside_longer_word(&self, page: &SearchPage<'_>, range: Range<u32>) -> bool {
-        let matched = page.text(range.clone());
-        let (before, after) = page.surroundings(range.start, range.end, LONGEST_WORD);
-        self.hidden_by_longer_word(&before, &matched, &after)
+        let (window, matched) = page.window(range, LONGEST_WORD);
+        self.hidden_by_longer_word(&window, matched)
     }
 
-    /// Whether `matched`, with normalized text `before` and `after` it, is part of a longer word:
-    /// a name of another glossary entry or a dictionary word that covers it and runs on past its
-    /// end by more than quotation marks.
-    pub fn hidden_by_longer_word(&self, before: &str, matched: &str, after: &str) -> bool {
-        if self.entry.is_none() {
+    /// Whether the occurrence at byte range `matched` of `window` (normalized text around it, up
+    /// to [`LONGEST_WORD`] characters each side, within its paragraph) is part of a longer word: a
+    /// name of another glossary entry that covers it and runs on past its end by more than
+    /// quotation marks, or a dictionary word that covers it and runs on past its end.
+    pub fn hidden_by_longer_word(&self, window: &str, matched: Range<usize>) -> bool {
+        if self.entry.is_none() || window.get(matched.clone()).is_none() {
             return false;
         }
-        let matched_chars = matched.chars().count();
-        if matched_chars >= LONGEST_WORD {
-            return false;
-        }
-        let room = LONGEST_WORD - matched_chars;
-        let before: Vec<char> = before.chars().rev().take(room).collect::<Vec<char>>().into_iter().rev().collect();
-        let after: Vec<char> = after.chars().take(room).collect();
-        let mut word = String::with_capacity(4 * LONGEST_WORD);
-        for trail in 1..=after.len() {
-            if after[..trail].iter().all(|&c| is_quote(c)) {
-                continue;
+        // Another entry's names, compared without quotation marks.
+        let occurrence = &window[matched.clone()];
+        if !self.extensions.is_empty() && !window.contains(is_quote) {
+            // The common case: no quotation mark near, so the window is its own bare text.
+            for extension in self.extensions.iter().filter(|extension| extension.spelling == occurrence) {
+                if window[..matched.start].ends_with(extension.head.as_str()) && window[matched.end..].starts_with(extension.tail.as_str())
+                {
+                    return true;
+                }
             }
-            for lead in 0..=before.len() {
-                if lead + trail > room {
-                    break;
+        } else if !self.extensions.is_empty() {
+            let bare = |text: &str| text.chars().filter(|&c| !is_quote(c)).collect::<String>();
+            let bare_occurrence = bare(occurrence);
+            let mut bare_sides: Option<(String, String)> = None;
+            for extension in self.extensions.iter().filter(|extension| extension.spelling == bare_occurrence) {
+                let (before, after) = bare_sides.get_or_insert_with(|| (bare(&window[..matched.start]), bare(&window[matched.end..])));
+                if before.ends_with(extension.head.as_str()) && after.starts_with(extension.tail.as_str()) {
+                    return true;
                 }
-                word.clear();
-                word.extend(&before[before.len() - lead..]);
-                word.push_str(matched);
-                word.extend(&after[..trail]);
-                let bare: String = word.chars().filter(|&c| !is_quote(c)).collect();
-                if self.own_names.contains(&word) || self.own_names.contains(&bare) {
-                    continue;
-                }
-                if self.longer_names.contains(&bare) || crate::segment::is_dictionary_word(&word) {
+            }
+        }
+        // Dictionary words: slices of the window itself, so nothing is built. A word of at most
+        // DICTIONARY_LONGEST characters starts at one of the `room` characters before the
+        // occurrence (or at it) and ends after one of the `room` characters after it.
+        let matched_chars = occurrence.chars().count();
+        if matched_chars >= DICTIONARY_LONGEST {
+            return false;
+        }
+        let room = DICTIONARY_LONGEST - matched_chars;
+        let mut starts = [matched.start; DICTIONARY_LONGEST];
+        let mut start_count = 1;
+        for (at, _) in window[..matched.start].char_indices().rev().take(room - 1) {
+            starts[start_count] = at;
+            start_count += 1;
+        }
+        let mut end = matched.end;
+        for (trail, c) in window[matched.end..].chars().take(room).enumerate() {
+            end += c.len_utf8();
+            // `trail + 1` characters after, and at most `room - trail - 1` before.
+            for &start in &starts[..start_count.min(room - trail)] {
+                let word = &window[start..end];
+                if crate::segment::is_dictionary_word(word) && !self.own_names.contains(word) {
                     return true;
                 }
             }
@@ -311,12 +351,13 @@ fn unless_inside_longer_word(view: &NormalizedView, glossary: &Glossary, hit: Te
     let normalized = view.as_str();
     let start = view.to_normalized(hit.range.start);
     let end = view.to_normalized(hit.range.end).max(start);
-    let (Some(before), Some(matched), Some(after)) = (normalized.get(..start), normalized.get(start..end), normalized.get(end..)) else {
-        return Some((hit, query));
-    };
-    let before = before.rsplit('\n').next().unwrap_or("");
+    let (Some(before), Some(after)) = (normalized.get(..start), normalized.get(end..)) else { return Some((hit, query)) };
+    // The paragraph around the term, up to LONGEST_WORD characters each side.
+    let paragraph_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    let from = before[paragraph_start..].char_indices().rev().nth(LONGEST_WORD - 1).map_or(paragraph_start, |(at, _)| paragraph_start + at);
     let after = after.split('\n').next().unwrap_or("");
-    if query.hidden_by_longer_word(before, matched, after) {
+    let to = end + after.char_indices().nth(LONGEST_WORD).map_or(after.len(), |(at, _)| at);
+    if query.hidden_by_longer_word(&normalized[from..to], start - from..end - from) {
         return None;
     }
     Some((hit, query))

@@ -195,6 +195,12 @@ fn encoding_notice(path: Option<&Path>, text: &str, locale: Locale) -> Option<St
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        // The segmenter's dictionary (about 0.15 s to load, once per process) is loaded in the
+        // background from the first message on, so that the term under a cursor, which must know
+        // whether it is part of a longer dictionary word, rarely waits for it.
+        tokio::task::spawn_blocking(|| {
+            kanwu_core::segment::jieba();
+        });
         guard::request("initialize", async {
             let (settings, problems) = params.initialization_options.as_ref().map(Settings::from_json).unwrap_or_default();
             for problem in problems {

@@ -53,12 +53,14 @@ impl<'a> SearchPage<'a> {
         String::from_utf16_lossy(&units[(range.start as usize).min(end)..end])
     }
 
-    /// Up to `chars` characters of normalized text before unit `at` and after unit `end`, each side
-    /// stopping at a paragraph end.
-    pub fn surroundings(&self, at: u32, end: u32, chars: usize) -> (String, String) {
+    /// The normalized text around a unit range, up to `chars` characters each side within its
+    /// paragraph, decoded once, with the byte range of the range's own text in it.
+    pub fn window(&self, range: Range<u32>, chars: usize) -> (String, Range<usize>) {
         let units = &self.stored.units;
         let newline = u16::from(b'\n');
-        let mut start = (at as usize).min(units.len());
+        let end = (range.end as usize).min(units.len());
+        let at = (range.start as usize).min(end);
+        let mut start = at;
         let mut taken = 0;
         while start > 0 && taken < chars && units[start - 1] != newline {
             start -= 1;
@@ -66,9 +68,7 @@ impl<'a> SearchPage<'a> {
                 taken += 1;
             }
         }
-        let before = String::from_utf16_lossy(&units[start..(at as usize).min(units.len())]);
-        let from = (end as usize).min(units.len());
-        let mut stop = from;
+        let mut stop = end;
         taken = 0;
         while stop < units.len() && taken < chars && units[stop] != newline {
             stop += 1;
@@ -77,7 +77,19 @@ impl<'a> SearchPage<'a> {
             }
             taken += 1;
         }
-        (before, String::from_utf16_lossy(&units[from..stop.min(units.len())]))
+        let stop = stop.min(units.len());
+        let mut window = String::with_capacity((stop - start) * 3);
+        let mut matched = 0..0;
+        for (part, units) in [&units[start..at], &units[at..end], &units[end..stop]].into_iter().enumerate() {
+            if part == 1 {
+                matched.start = window.len();
+            }
+            window.extend(char::decode_utf16(units.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+            if part == 1 {
+                matched.end = window.len();
+            }
+        }
+        (window, matched)
     }
 
     /// Maps sorted, non-overlapping normalized ranges to hits at their original ranges.
