@@ -133,6 +133,13 @@ impl LineIndex {
         (self.line_starts.partition_point(|&start| start <= offset) - 1) as u32
     }
 
+    /// The 1-based line and 1-based column in characters of byte `offset`, as messages show a
+    /// place in a file (`kanwu.toml:3:7`).
+    pub fn display_position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let at = self.to_line_col(text, offset, PositionEncoding::Utf32);
+        (at.line as usize + 1, at.col as usize + 1)
+    }
+
     /// Converts a byte offset to a line and column; offsets inside a character or past the end are
     /// clamped to the character start or the end.
     pub fn to_line_col(&self, text: &str, offset: usize, encoding: PositionEncoding) -> LineCol {

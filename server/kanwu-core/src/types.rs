@@ -59,13 +59,7 @@ impl LocatedError {
     /// An error about `span` of `text`, the contents of `path`; its line and column are those of the
     /// span's start (lines end at `\n`).
     pub fn at(file: SettingsFile, path: Option<PathBuf>, text: &str, span: Range<usize>, message: String) -> LocatedError {
-        let mut offset = span.start.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+        let (line, column) = crate::line_index::LineIndex::new(text).display_position(text, span.start);
         LocatedError { file, path, line, column, span, message }
     }
 

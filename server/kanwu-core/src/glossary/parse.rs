@@ -34,8 +34,8 @@ struct RawEntry {
 
 /// Parses and validates the entries of one glossary file.
 pub(super) fn parse_entries(text: &str, path: Option<&Path>) -> Result<Vec<Entry>, GlossaryError> {
-    let lines = LineStarts::new(text);
-    let line_column = |text: &str, offset: usize| lines.line_column(text, offset);
+    let lines = crate::line_index::LineIndex::new(text);
+    let line_column = |text: &str, offset: usize| lines.display_position(text, offset);
     let error_at =
         |span: Range<usize>, message: String| GlossaryError::at(SettingsFile::Glossary, path.map(Path::to_path_buf), text, span, message);
     // The usual shape of a glossary file is read directly; anything else goes through the toml crate,
@@ -304,26 +304,6 @@ mod fast {
             entries.push(partial.finish()?);
         }
         Some(RawFile { term: entries })
-    }
-}
-
-/// The byte offsets where the lines of a file start, for finding many places in linear total time.
-struct LineStarts(Vec<usize>);
-
-impl LineStarts {
-    fn new(text: &str) -> LineStarts {
-        LineStarts(std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect())
-    }
-
-    /// 1-based line and character column of a byte offset.
-    fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.0.partition_point(|&start| start <= offset);
-        let column = text[self.0[line - 1]..offset].chars().count() + 1;
-        (line, column)
     }
 }
 

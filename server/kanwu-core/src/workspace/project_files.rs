@@ -186,11 +186,7 @@ pub fn entry_span(text: &str, entry: &str, from: usize) -> Range<usize> {
 
 /// The 1-based line and column (in characters) of byte `offset` of `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
-    (line, column)
+    crate::line_index::LineIndex::new(text).display_position(text, offset)
 }
 
 #[cfg(test)]
