@@ -235,6 +235,8 @@ pub struct PageTerms {
     pub glossary: Arc<Glossary>,
     pub text: Arc<str>,
     pub index: LineIndex,
+    /// The page structure of this version (outline, folding and the normalized view follow it).
+    pub page: Page,
     pub view: NormalizedView,
     /// Every term found, leftmost-longest, in order.
     pub hits: Vec<TermHit>,
@@ -247,7 +249,7 @@ impl PageTerms {
         let view = NormalizedView::new(&text, &page);
         let hits = glossary.find_in_view(&view);
         let index = LineIndex::new(&text);
-        PageTerms { version, glossary, text, index, view, hits }
+        PageTerms { version, glossary, text, index, page, view, hits }
     }
 
     /// A converter of byte offsets to LSP positions in `encoding`.

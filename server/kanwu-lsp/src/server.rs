@@ -553,12 +553,12 @@ impl LanguageServer for Backend {
 
     async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
         let inner = self.inner.clone();
-        guard::request("textDocument/documentSymbol", async move { Ok(inner.document_symbols(params)) }).await
+        guard::request("textDocument/documentSymbol", async move { Ok(inner.document_symbols(params).await) }).await
     }
 
     async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
         let inner = self.inner.clone();
-        guard::request("textDocument/foldingRange", async move { Ok(inner.folding_ranges(params)) }).await
+        guard::request("textDocument/foldingRange", async move { Ok(inner.folding_ranges(params).await) }).await
     }
 
     async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {

@@ -3,7 +3,7 @@
 use crate::server::Inner;
 use crate::to_proto;
 use kanwu_core::outline::{articles, OutlineKind};
-use kanwu_core::{LineIndex, Page};
+use kanwu_core::LineIndex;
 use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 
@@ -47,21 +47,16 @@ pub fn fuzzy_score(query: &str, name: &str) -> Option<usize> {
 }
 
 impl Inner {
-    /// The open page's text.
-    fn open_text(&self, uri: &lsp::Uri) -> Option<(Arc<str>, kanwu_core::PositionEncoding)> {
-        let session = self.lock();
-        let document = session.documents.get(uri)?;
-        Some((document.document.snapshot().text(), session.encoding))
-    }
-
     /// The articles of a page with their headlines, bylines, section heads and captions.
-    pub fn document_symbols(&self, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
-        let (text, encoding) = self.open_text(&params.text_document.uri)?;
-        let page = Page::parse(&text);
-        let index = LineIndex::new(&text);
-        let converter = to_proto::Text { text: &text, index: &index, encoding };
+    /// The page's structure and line index are those of its version's snapshot (`PageTerms`),
+    /// computed once off the protocol threads and shared with hover and definition.
+    pub async fn document_symbols(self: &Arc<Self>, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
+        let terms = self.page_terms(&params.text_document.uri).await?;
+        let encoding = self.lock().encoding;
+        let (text, page) = (&*terms.text, &terms.page);
+        let converter = terms.converter(encoding);
         #[allow(deprecated)]
-        let symbols = articles(&text, &page)
+        let symbols = articles(text, page)
             .into_iter()
             .map(|article| {
                 let children: Vec<lsp::DocumentSymbol> = article
@@ -95,11 +90,10 @@ impl Inner {
     }
 
     /// One folding range per article.
-    pub fn folding_ranges(&self, params: lsp::FoldingRangeParams) -> Option<Vec<lsp::FoldingRange>> {
-        let (text, _) = self.open_text(&params.text_document.uri)?;
-        let page = Page::parse(&text);
+    pub async fn folding_ranges(self: &Arc<Self>, params: lsp::FoldingRangeParams) -> Option<Vec<lsp::FoldingRange>> {
+        let terms = self.page_terms(&params.text_document.uri).await?;
         Some(
-            articles(&text, &page)
+            articles(&terms.text, &terms.page)
                 .into_iter()
                 .filter(|article| article.lines.end > article.lines.start)
                 .map(|article| lsp::FoldingRange {
