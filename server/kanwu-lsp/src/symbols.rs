@@ -1,5 +1,6 @@
 //! The outline of pages: document symbols and folding ranges per article, workspace symbols (headlines, reporters, glossary terms, fuzzy-matched) and workspace diagnostics over the whole corpus.
 
+use crate::glossary_state::PageTerms;
 use crate::server::Inner;
 use crate::to_proto;
 use kanwu_core::outline::{articles, OutlineKind};
@@ -46,65 +47,70 @@ pub fn fuzzy_score(query: &str, name: &str) -> Option<usize> {
     Some(score)
 }
 
+/// The articles of a document version's snapshot with their headlines, bylines, section heads and
+/// captions (its page structure and line index are the snapshot's, computed once per version).
+pub fn document_symbols(terms: &PageTerms, encoding: kanwu_core::PositionEncoding) -> Vec<lsp::DocumentSymbol> {
+    let converter = terms.converter(encoding);
+    #[allow(deprecated)]
+    articles(&terms.text, &terms.page)
+        .into_iter()
+        .map(|article| {
+            let children: Vec<lsp::DocumentSymbol> = article
+                .items
+                .iter()
+                .map(|item| lsp::DocumentSymbol {
+                    name: if item.name.is_empty() { item.kind.as_str().to_string() } else { item.name.clone() },
+                    detail: Some(item.kind.as_str().to_string()),
+                    kind: symbol_kind(item.kind),
+                    tags: None,
+                    deprecated: None,
+                    range: converter.range(item.range.clone()),
+                    selection_range: converter.range(item.range.clone()),
+                    children: None,
+                })
+                .collect();
+            let range = converter.range(article.range.clone());
+            lsp::DocumentSymbol {
+                name: if article.name.is_empty() { "article".to_string() } else { article.name.clone() },
+                detail: Some(if article.preamble { "preamble" } else { "article" }.to_string()),
+                kind: lsp::SymbolKind::MODULE,
+                tags: None,
+                deprecated: None,
+                range,
+                selection_range: children.first().map_or(range, |child| child.range),
+                children: Some(children),
+            }
+        })
+        .collect()
+}
+
+/// One folding range per article of a document version's snapshot.
+pub fn folding_ranges(terms: &PageTerms) -> Vec<lsp::FoldingRange> {
+    articles(&terms.text, &terms.page)
+        .into_iter()
+        .filter(|article| article.lines.end > article.lines.start)
+        .map(|article| lsp::FoldingRange {
+            start_line: article.lines.start as u32,
+            end_line: article.lines.end as u32,
+            kind: Some(lsp::FoldingRangeKind::Region),
+            collapsed_text: Some(article.name.clone()),
+            ..Default::default()
+        })
+        .collect()
+}
+
 impl Inner {
     /// The articles of a page with their headlines, bylines, section heads and captions.
-    /// The page's structure and line index are those of its version's snapshot (`PageTerms`),
-    /// computed once off the protocol threads and shared with hover and definition.
     pub async fn document_symbols(self: &Arc<Self>, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
         let terms = self.page_terms(&params.text_document.uri).await?;
         let encoding = self.lock().encoding;
-        let (text, page) = (&*terms.text, &terms.page);
-        let converter = terms.converter(encoding);
-        #[allow(deprecated)]
-        let symbols = articles(text, page)
-            .into_iter()
-            .map(|article| {
-                let children: Vec<lsp::DocumentSymbol> = article
-                    .items
-                    .iter()
-                    .map(|item| lsp::DocumentSymbol {
-                        name: if item.name.is_empty() { item.kind.as_str().to_string() } else { item.name.clone() },
-                        detail: Some(item.kind.as_str().to_string()),
-                        kind: symbol_kind(item.kind),
-                        tags: None,
-                        deprecated: None,
-                        range: converter.range(item.range.clone()),
-                        selection_range: converter.range(item.range.clone()),
-                        children: None,
-                    })
-                    .collect();
-                let range = converter.range(article.range.clone());
-                lsp::DocumentSymbol {
-                    name: if article.name.is_empty() { "article".to_string() } else { article.name.clone() },
-                    detail: Some(if article.preamble { "preamble" } else { "article" }.to_string()),
-                    kind: lsp::SymbolKind::MODULE,
-                    tags: None,
-                    deprecated: None,
-                    range,
-                    selection_range: children.first().map_or(range, |child| child.range),
-                    children: Some(children),
-                }
-            })
-            .collect();
-        Some(lsp::DocumentSymbolResponse::Nested(symbols))
+        Some(lsp::DocumentSymbolResponse::Nested(document_symbols(&terms, encoding)))
     }
 
     /// One folding range per article.
     pub async fn folding_ranges(self: &Arc<Self>, params: lsp::FoldingRangeParams) -> Option<Vec<lsp::FoldingRange>> {
         let terms = self.page_terms(&params.text_document.uri).await?;
-        Some(
-            articles(&terms.text, &terms.page)
-                .into_iter()
-                .filter(|article| article.lines.end > article.lines.start)
-                .map(|article| lsp::FoldingRange {
-                    start_line: article.lines.start as u32,
-                    end_line: article.lines.end as u32,
-                    kind: Some(lsp::FoldingRangeKind::Region),
-                    collapsed_text: Some(article.name.clone()),
-                    ..Default::default()
-                })
-                .collect(),
-        )
+        Some(folding_ranges(&terms))
     }
 
     /// Headlines and reporters of every page, and glossary terms, fuzzy-matched against the query.
@@ -283,5 +289,23 @@ impl Inner {
         .await
         .unwrap_or_default();
         lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols_and_folding_come_from_the_snapshot() {
+        let text = "党建引领乡村振兴\n\n□本报记者 林晓\n\n全旗各嘎查村召开会议，部署春耕生产工作，\n确保不误农时。\n";
+        let terms = PageTerms::compute(1, Arc::new(kanwu_core::glossary::Glossary::builtin().clone()), Arc::from(text));
+        let symbols = document_symbols(&terms, kanwu_core::PositionEncoding::Utf16);
+        assert_eq!(symbols.len(), 1);
+        assert_eq!(symbols[0].name, "党建引领乡村振兴");
+        let details: Vec<&str> = symbols[0].children.iter().flatten().filter_map(|child| child.detail.as_deref()).collect();
+        assert_eq!(details, ["headline", "byline"]);
+        let folds = folding_ranges(&terms);
+        assert_eq!((folds[0].start_line, folds[0].end_line), (0, 5), "the article runs to its last line");
     }
 }
