@@ -1,14 +1,13 @@
 //! `textDocument/references` and `textDocument/documentHighlight`: the glossary term or jieba word under the cursor, found in every page of the corpus through the index.
 
 use crate::from_proto;
+use crate::glossary_state::PageTerms;
 use crate::server::Inner;
 use crate::to_proto;
 use kanwu_core::index::search::LoosePage;
 use kanwu_core::index::{normalize_term, Hit};
-use kanwu_core::normalized::NormalizedView;
 use kanwu_core::segment::jieba;
 use kanwu_core::terms::TermQuery;
-use kanwu_core::{LineIndex, Page};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,20 +19,21 @@ pub struct TermAt {
     pub term: String,
     pub range: Range<usize>,
     pub query: TermQuery,
-    pub text: Arc<str>,
-    pub index: LineIndex,
+    /// The snapshot of the document version it was found in.
+    pub terms: Arc<PageTerms>,
 }
 
 /// The glossary term at `offset` that is no part of a longer word (searched as its entry: the entry's term and every other name,
 /// so `嘎查两委` finds `两委` and `村“两委”` too, at the characters of the entry's term), else the
 /// jieba word of the normalized paragraph holding it, searched as `kanwu refs` would search it.
-pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: usize) -> Option<(String, Range<usize>, TermQuery)> {
-    let page = Page::parse(text);
-    let view = NormalizedView::new(text, &page);
-    if let Some((hit, query)) = kanwu_core::terms::entry_at(&view, glossary, offset) {
+/// A function of the document version's snapshot: its page structure, normalized view and glossary
+/// hits are computed once per version.
+pub fn term_in_snapshot(terms: &PageTerms, offset: usize) -> Option<(String, Range<usize>, TermQuery)> {
+    let (text, page, view, glossary) = (&*terms.text, &terms.page, &terms.view, &*terms.glossary);
+    if let Some((hit, query)) = kanwu_core::terms::entry_in_hits(view, glossary, &terms.hits, offset) {
         // The occurrence the search itself finds there (`两委` of `村“两委”`), so that the range a
         // rename starts from is one of the ranges it replaces.
-        let found = query.in_loose_page(&LoosePage::with_page(text, &page), 0);
+        let found = query.in_loose_page(&LoosePage::with_page(text, page), 0);
         let inside = |found: &&(Hit, String)| found.0.range.start >= hit.range.start && found.0.range.end <= hit.range.end;
         let under = found.iter().filter(inside).find(|found| found.0.range.start <= offset && offset < found.0.range.end);
         let range = under.or_else(|| found.iter().find(inside)).map_or(hit.range.clone(), |found| found.0.range.clone());
@@ -58,6 +58,18 @@ pub fn term_at(text: &str, glossary: &kanwu_core::glossary::Glossary, offset: us
         word_start = word_end;
     }
     None
+}
+
+/// The occurrences of a found term in the snapshot it was found in: the open page's own text,
+/// current even before the corpus index catches up.
+pub fn highlights(found: &TermAt, encoding: kanwu_core::PositionEncoding) -> Vec<lsp::DocumentHighlight> {
+    let page = LoosePage::with_page(&found.terms.text, &found.terms.page);
+    found
+        .query
+        .in_loose_page(&page, 0)
+        .iter()
+        .map(|(hit, _)| lsp::DocumentHighlight { range: to_proto::hit_range(hit, encoding), kind: Some(lsp::DocumentHighlightKind::TEXT) })
+        .collect()
 }
 
 /// The occurrences in one page, in page order; `text` is the page's text when it was searched
@@ -124,29 +136,21 @@ impl Inner {
             .collect()
     }
 
-    /// The term under the cursor of an open page (the selection's text when `selection` is given).
-    pub fn term_at_position(&self, uri: &lsp::Uri, position: lsp::Position) -> Option<TermAt> {
-        let (snapshot, encoding, glossary) = {
-            let session = self.lock();
-            let document = session.documents.get(uri)?;
-            if document.is_config {
-                return None;
-            }
-            (document.document.snapshot(), session.encoding, session.glossary_for(uri))
-        };
-        let text = snapshot.text();
-        let index = LineIndex::new(&text);
-        let offset = from_proto::offset(&text, &index, position, encoding);
-        let (term, range, query) = term_at(&text, &glossary, offset)?;
-        Some(TermAt { term, range, query, text, index })
+    /// The term under the cursor of an open page, from its current version's snapshot.
+    pub async fn term_at_position(self: &Arc<Self>, uri: &lsp::Uri, position: lsp::Position) -> Option<TermAt> {
+        let terms = self.page_terms(uri).await?;
+        let encoding = self.lock().encoding;
+        let offset = from_proto::offset(&terms.text, &terms.index, position, encoding);
+        let (term, range, query) = term_in_snapshot(&terms, offset)?;
+        Some(TermAt { term, range, query, terms })
     }
 
     /// Every occurrence of the term under the cursor across the corpus.
     pub async fn references(self: &Arc<Self>, params: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
         let position = params.text_document_position;
+        let found = self.term_at_position(&position.text_document.uri, position.position).await?;
         let inner = self.clone();
         tokio::task::spawn_blocking(move || {
-            let found = inner.term_at_position(&position.text_document.uri, position.position)?;
             let encoding = inner.lock().encoding;
             let open = inner.open_pages();
             let corpus = inner.corpus();
@@ -167,18 +171,9 @@ impl Inner {
     /// The occurrences of the term under the cursor in the current page.
     pub async fn document_highlight(self: &Arc<Self>, params: lsp::DocumentHighlightParams) -> Option<Vec<lsp::DocumentHighlight>> {
         let position = params.text_document_position_params;
-        let found = self.term_at_position(&position.text_document.uri, position.position)?;
+        let found = self.term_at_position(&position.text_document.uri, position.position).await?;
         let encoding = self.lock().encoding;
-        // The open page's own text, searched on its own: current even before the corpus index catches up.
-        let hits: Vec<Hit> = found.query.in_loose_page(&LoosePage::new(&found.text), 0).into_iter().map(|(hit, _)| hit).collect();
-        Some(
-            hits.iter()
-                .map(|hit| lsp::DocumentHighlight {
-                    range: to_proto::hit_range(hit, encoding),
-                    kind: Some(lsp::DocumentHighlightKind::TEXT),
-                })
-                .collect(),
-        )
+        Some(highlights(&found, encoding))
     }
 }
 
@@ -191,7 +186,8 @@ mod tests {
         let glossary = kanwu_core::glossary::Glossary::builtin();
         let text = "配合嘎查两委成员开展排查。";
         let offset = text.find("两委").unwrap();
-        let (_, range, query) = term_at(text, glossary, offset).expect("a glossary term");
+        let terms = PageTerms::compute(1, Arc::new(glossary.clone()), Arc::from(text));
+        let (_, range, query) = term_in_snapshot(&terms, offset).expect("a glossary term");
         assert!(range.start <= offset && offset < range.end);
         assert!(query.spellings().iter().any(|spelling| spelling == "两委"), "{:?}", query.spellings());
         assert_eq!(query.entry(), glossary.lookup_index("两委"));

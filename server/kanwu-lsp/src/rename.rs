@@ -9,10 +9,10 @@ use tower_lsp_server::ls_types as lsp;
 
 impl Inner {
     /// The range and text of the term under the cursor, or nothing to rename.
-    pub fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Option<lsp::PrepareRenameResponse> {
-        let found = self.term_at_position(&params.text_document.uri, params.position)?;
+    pub async fn prepare_rename(self: &Arc<Self>, params: lsp::TextDocumentPositionParams) -> Option<lsp::PrepareRenameResponse> {
+        let found = self.term_at_position(&params.text_document.uri, params.position).await?;
         let encoding = self.lock().encoding;
-        let converter = to_proto::Text { text: &found.text, index: &found.index, encoding };
+        let converter = found.terms.converter(encoding);
         Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range: converter.range(found.range.clone()), placeholder: found.term })
     }
 
@@ -23,9 +23,9 @@ impl Inner {
             return Err(jsonrpc::Error::invalid_params("the new text is empty"));
         }
         let position = params.text_document_position;
+        let Some(found) = self.term_at_position(&position.text_document.uri, position.position).await else { return Ok(None) };
         let inner = self.clone();
         let edit = tokio::task::spawn_blocking(move || {
-            let found = inner.term_at_position(&position.text_document.uri, position.position)?;
             let encoding = inner.lock().encoding;
             let open = inner.open_pages();
             let corpus = inner.corpus();

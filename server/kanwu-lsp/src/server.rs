@@ -543,7 +543,7 @@ impl LanguageServer for Backend {
 
     async fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Result<Option<lsp::PrepareRenameResponse>> {
         let inner = self.inner.clone();
-        guard::request("textDocument/prepareRename", async move { Ok(inner.prepare_rename(params)) }).await
+        guard::request("textDocument/prepareRename", async move { Ok(inner.prepare_rename(params).await) }).await
     }
 
     async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
