@@ -54,8 +54,8 @@ impl Document {
             match change.range {
                 None => self.rope = Rope::from_str(&change.text),
                 Some((start, end)) => {
-                    let start = char_of(&self.rope, start, encoding);
-                    let end = char_of(&self.rope, end, encoding).max(start);
+                    let start = crate::from_proto::rope_char(&self.rope, start, encoding);
+                    let end = crate::from_proto::rope_char(&self.rope, end, encoding).max(start);
                     if start != end {
                         self.rope.remove(start..end);
                     }
@@ -66,43 +66,6 @@ impl Document {
             }
         }
         self.version = version;
-    }
-}
-
-/// The char index of a client position: a line past the end gives the end of the text, a column
-/// past the line's end gives the line's end, a column inside a character gives its start.
-pub fn char_of(rope: &Rope, position: ClientPosition, encoding: PositionEncoding) -> usize {
-    let line = position.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_chars();
-    }
-    let line_start = rope.line_to_char(line);
-    let slice = rope.line(line);
-    // A line ends at `\n`, `\r\n` or a lone `\r`, as in the LSP specification and the core's
-    // `LineIndex` (the rope is built with ropey's `cr_lines`).
-    let mut content = slice.len_chars();
-    if content > 0 && slice.char(content - 1) == '\n' {
-        content -= 1;
-        if content > 0 && slice.char(content - 1) == '\r' {
-            content -= 1;
-        }
-    } else if content > 0 && slice.char(content - 1) == '\r' {
-        content -= 1;
-    }
-    let line_end = line_start + content;
-    let col = position.col as usize;
-    match encoding {
-        PositionEncoding::Utf32 => (line_start + col).min(line_end),
-        PositionEncoding::Utf16 => {
-            let base = rope.char_to_utf16_cu(line_start);
-            let limit = rope.char_to_utf16_cu(line_end);
-            rope.utf16_cu_to_char((base + col).min(limit))
-        }
-        PositionEncoding::Utf8 => {
-            let base = rope.char_to_byte(line_start);
-            let limit = rope.char_to_byte(line_end);
-            rope.byte_to_char((base + col).min(limit))
-        }
     }
 }
 
@@ -117,13 +80,13 @@ mod tests {
     #[test]
     fn columns_count_in_each_encoding() {
         let rope = Rope::from_str("𠮷两\r\n委");
-        assert_eq!(char_of(&rope, at(0, 2), PositionEncoding::Utf16), 1);
-        assert_eq!(char_of(&rope, at(0, 1), PositionEncoding::Utf16), 0, "inside a surrogate pair");
-        assert_eq!(char_of(&rope, at(0, 1), PositionEncoding::Utf32), 1);
-        assert_eq!(char_of(&rope, at(0, 4), PositionEncoding::Utf8), 1);
-        assert_eq!(char_of(&rope, at(0, 99), PositionEncoding::Utf16), 2, "clamped before \\r\\n");
-        assert_eq!(char_of(&rope, at(1, 1), PositionEncoding::Utf16), 5);
-        assert_eq!(char_of(&rope, at(9, 0), PositionEncoding::Utf16), 5);
+        assert_eq!(crate::from_proto::rope_char(&rope, at(0, 2), PositionEncoding::Utf16), 1);
+        assert_eq!(crate::from_proto::rope_char(&rope, at(0, 1), PositionEncoding::Utf16), 0, "inside a surrogate pair");
+        assert_eq!(crate::from_proto::rope_char(&rope, at(0, 1), PositionEncoding::Utf32), 1);
+        assert_eq!(crate::from_proto::rope_char(&rope, at(0, 4), PositionEncoding::Utf8), 1);
+        assert_eq!(crate::from_proto::rope_char(&rope, at(0, 99), PositionEncoding::Utf16), 2, "clamped before \\r\\n");
+        assert_eq!(crate::from_proto::rope_char(&rope, at(1, 1), PositionEncoding::Utf16), 5);
+        assert_eq!(crate::from_proto::rope_char(&rope, at(9, 0), PositionEncoding::Utf16), 5);
     }
 
     #[test]
@@ -137,8 +100,12 @@ mod tests {
                 PositionEncoding::Utf8 => "第二行".len() as u32,
                 _ => 3,
             };
-            assert_eq!(char_of(&rope, at(1, col), encoding), comma, "{encoding:?}");
-            assert_eq!(char_of(&rope, at(0, 99), encoding), "第一行文字。".chars().count(), "clamped before the \\r ({encoding:?})");
+            assert_eq!(crate::from_proto::rope_char(&rope, at(1, col), encoding), comma, "{encoding:?}");
+            assert_eq!(
+                crate::from_proto::rope_char(&rope, at(0, 99), encoding),
+                "第一行文字。".chars().count(),
+                "clamped before the \\r ({encoding:?})"
+            );
         }
         let mut document = Document::new(text, 1);
         let change = Change { range: Some((at(1, 3), at(1, 4))), text: "，".into() };

@@ -3,6 +3,7 @@
 
 use crate::document::ClientPosition;
 use kanwu_core::{LineCol, LineIndex, PositionEncoding};
+use ropey::Rope;
 use std::ops::Range;
 use std::path::PathBuf;
 use tower_lsp_server::ls_types as lsp;
@@ -59,5 +60,43 @@ pub fn code(diagnostic: &lsp::Diagnostic) -> Option<&str> {
     match diagnostic.code.as_ref()? {
         lsp::NumberOrString::String(code) => Some(code),
         lsp::NumberOrString::Number(_) => None,
+    }
+}
+
+/// The char index in an open document's rope of a client position (how edits of `didChange` are
+/// placed): a line past the end gives the end of the text, a column
+/// past the line's end gives the line's end, a column inside a character gives its start.
+pub fn rope_char(rope: &Rope, position: ClientPosition, encoding: PositionEncoding) -> usize {
+    let line = position.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    // A line ends at `\n`, `\r\n` or a lone `\r`, as in the LSP specification and the core's
+    // `LineIndex` (the rope is built with ropey's `cr_lines`).
+    let mut content = slice.len_chars();
+    if content > 0 && slice.char(content - 1) == '\n' {
+        content -= 1;
+        if content > 0 && slice.char(content - 1) == '\r' {
+            content -= 1;
+        }
+    } else if content > 0 && slice.char(content - 1) == '\r' {
+        content -= 1;
+    }
+    let line_end = line_start + content;
+    let col = position.col as usize;
+    match encoding {
+        PositionEncoding::Utf32 => (line_start + col).min(line_end),
+        PositionEncoding::Utf16 => {
+            let base = rope.char_to_utf16_cu(line_start);
+            let limit = rope.char_to_utf16_cu(line_end);
+            rope.utf16_cu_to_char((base + col).min(limit))
+        }
+        PositionEncoding::Utf8 => {
+            let base = rope.char_to_byte(line_start);
+            let limit = rope.char_to_byte(line_end);
+            rope.byte_to_char((base + col).min(limit))
+        }
     }
 }
