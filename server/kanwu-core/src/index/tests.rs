@@ -195,3 +195,35 @@ fn may_contain_sees_through_whitespace_only() {
     assert!(!may_contain("", "两委"));
     assert!(may_contain("a两委", "两 委"));
 }
+
+/// The positions the index counts while it walks a page are those `LineIndex` gives for the same
+/// offsets, in every unit, whatever the line ends (`\n`, `\r\n`, a lone `\r`), wraps and spaces.
+#[test]
+fn hit_positions_equal_line_index_positions() {
+    use crate::line_index::{LineIndex, PositionEncoding};
+    let pieces = ["两委", "两\n委", "两\r\n委", "两\r委", "两 委", "村", "𠮷", "，", "\n", "\r\n", "\r", "\n\n", " ", "a"];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..400 {
+        let mut text = String::new();
+        for _ in 0..12 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+        }
+        let index = index_of(&[("p.txt", &text)]);
+        let lines = LineIndex::new(&text);
+        for hit in index.references("两委") {
+            for (offset, position) in [(hit.range.start, hit.start), (hit.range.end, hit.end)] {
+                let utf8 = lines.to_line_col(&text, offset, PositionEncoding::Utf8);
+                let utf16 = lines.to_line_col(&text, offset, PositionEncoding::Utf16);
+                let chars = lines.to_line_col(&text, offset, PositionEncoding::Utf32);
+                assert_eq!(
+                    (position.line, position.utf8, position.utf16, position.chars),
+                    (utf8.line, utf8.col, utf16.col, chars.col),
+                    "at {offset} of {text:?}"
+                );
+            }
+        }
+    }
+}
