@@ -5,6 +5,8 @@ For each source `NAME.txt` (a `#` header line naming the source and its licence,
 separated by blank lines) and each font of `render.FONTS`, it writes:
 - `pages/NAME.FONT.ocr.txt`: what the OCR engine read, one column line per line, as OCR output is;
 - `pages/NAME.FONT.source.txt`: the column lines it was rendered from, one per line;
+- `pages/NAME.FONT.paragraphs.txt`: the 1-based numbers of the OCR lines that begin a paragraph
+  (the oracle of the layout rules joins exactly the lines between them);
 - `alignment/NAME.FONT.tsv`: every Han character read as another Han character
   (`line<TAB>column<TAB>source<TAB>read`, 1-based), after a header of counts.
 The images are not kept; CI reads only these files and never runs OCR.
@@ -50,10 +52,11 @@ def main():
     (args.out / "alignment").mkdir(parents=True, exist_ok=True)
     for source in sorted(args.sources.glob("*.txt")):
         for font in render.FONTS:
-            source_lines, read_lines, rows = [], [], []
+            source_lines, read_lines, rows, starts = [], [], [], []
             totals = {"equal": 0, "replaced": 0, "deleted": 0, "inserted": 0, "han_confusions": 0}
             for number, paragraph in enumerate(paragraphs(source)):
                 lines = render.wrap(paragraph, COLUMN_WIDTH)
+                starts.append(len(read_lines) + 1)
                 for start in range(0, len(lines), LINES_PER_BLOCK):
                     block = lines[start : start + LINES_PER_BLOCK]
                     seed = zlib.crc32(f"{source.name}/{font}/{number}/{start}".encode())
@@ -75,6 +78,7 @@ def main():
             stem = f"{source.stem}.{font}"
             (args.out / "pages" / f"{stem}.source.txt").write_text("\n".join(source_lines) + "\n", encoding="utf-8")
             (args.out / "pages" / f"{stem}.ocr.txt").write_text("\n".join(read_lines) + "\n", encoding="utf-8")
+            (args.out / "pages" / f"{stem}.paragraphs.txt").write_text("\n".join(map(str, starts)) + "\n", encoding="utf-8")
             header = "# " + " ".join(f"{key}={value}" for key, value in totals.items())
             (args.out / "alignment" / f"{stem}.tsv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
             print(f"{stem}: {totals}")
