@@ -234,5 +234,6 @@ registry! {
     leading_space::LeadingSpace,
     blank_line_space::BlankLineSpace,
     known_misreading::KnownMisreading,
+    compat_ideograph::CompatIdeograph,
     unbalanced_bracket::UnbalancedBracket,
 }
