@@ -30,8 +30,12 @@ def wrap(paragraph, width):
 
 def render_block(lines, font_key, size, seed):
     """Renders column lines (one image, one line of text per row) and degrades it like a scan."""
+    return render_lines(lines, ImageFont.truetype(str(FONTS[font_key]), size), size, seed)
+
+
+def render_lines(lines, font, size, seed):
+    """Renders column lines in an opened `font` of `size` pixels and degrades the image like a scan."""
     rng = random.Random(seed)
-    font = ImageFont.truetype(str(FONTS[font_key]), size)
     width = max(len(line) for line in lines) * size + 2 * size
     line_height = int(size * 1.45)
     height = len(lines) * line_height + 2 * size
